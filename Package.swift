@@ -1,0 +1,71 @@
+// swift-tools-version:6.1
+// Starling: a search-and-index engine for social content, on Xapian, ICU, utf8proc and CLD2.
+//
+// The targets read as the architecture: C shims at the bottom (CXapian, CICU, CUtf8proc, CCLD2), a typed
+// Swift layer over Xapian (XapianKit), the post model, importers, the analysis pipeline, the query language,
+// the index, and the `starling` command on top.
+import PackageDescription
+
+let package = Package(
+    name: "Starling",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "starling", targets: ["StarlingCLI"]),
+        .library(name: "XapianKit", targets: ["XapianKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: C shims
+        .target(
+            name: "CXapian",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("xapian")]
+        ),
+        .target(
+            name: "CICU",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("icuuc")]
+        ),
+        .systemLibrary(name: "CUtf8proc"),
+        .target(
+            name: "CCLD2",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            // cld2_full before cld2: the full tables work by symbol interposition.
+            linkerSettings: [.linkedLibrary("cld2_full"), .linkedLibrary("cld2")]
+        ),
+
+        // MARK: Swift modules
+        .target(name: "XapianKit", dependencies: ["CXapian"]),
+        .target(name: "StarlingModel"),
+        .target(name: "StarlingImport", dependencies: ["StarlingModel"]),
+        .target(
+            name: "StarlingAnalysis",
+            dependencies: ["StarlingModel", "CICU", "CUtf8proc", "CCLD2"]
+        ),
+        .target(
+            name: "StarlingQuery",
+            dependencies: ["StarlingModel", "StarlingAnalysis", "XapianKit"]
+        ),
+        .target(
+            name: "StarlingIndex",
+            dependencies: ["StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "XapianKit"]
+        ),
+        .executableTarget(
+            name: "StarlingCLI",
+            dependencies: [
+                "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "XapianKitTests", dependencies: ["XapianKit"]),
+        .testTarget(name: "StarlingImportTests", dependencies: ["StarlingImport", "StarlingModel"]),
+        .testTarget(name: "StarlingAnalysisTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
+        .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery", "StarlingAnalysis", "XapianKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

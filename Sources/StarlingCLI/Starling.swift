@@ -1,0 +1,2 @@
+// Placeholder
+@main struct Starling { static func main() { print("starling") } }

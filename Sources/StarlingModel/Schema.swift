@@ -1,0 +1,50 @@
+// The index schema: which term prefixes and value slots mean what. This is the contract between the
+// code that writes documents (StarlingIndex) and the code that turns queries into Xapian queries.
+
+/// Term prefixes, following Xapian's convention (one capital, or `X` plus capitals), in front of lower-case terms.
+public enum TermPrefix {
+    /// The unique id term: `Q` + post id. Upserts replace the document holding it.
+    public static let id = "Q"
+    /// Author handle, case-folded: `Abbcnewsus`.
+    public static let author = "A"
+    /// Hashtag, normalised without `#`: `XHblacklivesmatter`.
+    public static let hashtag = "XH"
+    /// Mention, case-folded without `@`.
+    public static let mention = "XM"
+    /// Cashtag, case-folded without `$`.
+    public static let cashtag = "XC"
+    /// Domain of a link, and each parent domain: `XDbbc.co.uk`, `XDco.uk` is not added (public suffixes are skipped).
+    public static let domain = "XD"
+    /// Canonical URL of a link.
+    public static let url = "XU"
+    /// Language code (`Len`).
+    public static let language = "L"
+    /// Platform name (`XPtwitter`).
+    public static let platform = "XP"
+    /// Flags for `is:` and `has:` (`XFreshare`, `XFreply`, `XFurl`, `XFmedia`, `XFhashtag`, `XFmention`).
+    public static let flag = "XF"
+    /// Catalogued entity id.
+    public static let entity = "XE"
+    /// Emoji by CLDR short-name word (`XJfire`).
+    public static let emojiName = "XJ"
+    /// The id of the post this one reshares (`XRid`), so a post's reshares can be found.
+    public static let reshareOf = "XR"
+    /// The id of the post this one replies to.
+    public static let replyTo = "XY"
+    /// Day bucket `XTyyyymmdd`, used for cheap date filters and histograms.
+    public static let day = "XT"
+}
+
+/// Value slots of a document.
+public enum ValueSlot {
+    /// `created_at` as Xapian's sortable_serialise of Unix seconds.
+    public static let createdAt: UInt32 = 0
+    /// Engagement (likes + reshares + replies) as sortable_serialise.
+    public static let engagement: UInt32 = 1
+    /// Near-duplicate cluster id (reserved for the duplicates module).
+    public static let cluster: UInt32 = 2
+    /// Case-folded author handle, for author facets.
+    public static let author: UInt32 = 3
+    /// Language code, for the language facet.
+    public static let language: UInt32 = 4
+}
