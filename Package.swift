@@ -44,10 +44,7 @@ let package = Package(
             name: "StarlingAnalysis",
             dependencies: ["StarlingModel", "CICU", "CUtf8proc", "CCLD2"]
         ),
-        .target(
-            name: "StarlingQuery",
-            dependencies: ["StarlingModel", "StarlingAnalysis", "XapianKit"]
-        ),
+        .target(name: "StarlingQuery", dependencies: ["StarlingModel"]),
         .target(
             name: "StarlingIndex",
             dependencies: ["StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "XapianKit"]
@@ -64,7 +61,8 @@ let package = Package(
         .testTarget(name: "XapianKitTests", dependencies: ["XapianKit"]),
         .testTarget(name: "StarlingImportTests", dependencies: ["StarlingImport", "StarlingModel"]),
         .testTarget(name: "StarlingAnalysisTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
-        .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery", "StarlingAnalysis", "XapianKit"]),
+        .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery"]),
+        .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -40,7 +40,9 @@ public enum PostTime {
     /// ISO 8601 (`2014-08-15T16:25:33Z`, with fractions or `+01:00` offsets, or a space instead of `T`),
     /// a bare date (`2014-08-15`), Twitter v1.1 (`Wed Aug 27 13:08:45 +0000 2008`),
     /// Sentiment140 (`Mon Apr 06 22:19:45 PDT 2009`), airline CSV (`2015-02-24 11:35:52 -0800`),
-    /// and Unix epoch seconds or milliseconds.
+    /// airline CSV's day-first `24-02-2015 11.35`, US month-first `2/24/2015 11:35` (optionally with AM/PM),
+    /// RFC 2822 (`Wed, 27 Aug 2008 13:08:45 +0000`), and Unix epoch seconds or milliseconds (with a fraction).
+    /// Times without a zone are taken as UTC.
     /// Returns nil for anything else.
     public static func parse(_ raw: String) -> Date? {
         let s = raw.trimmingCharacters(in: .whitespaces)
@@ -56,11 +58,13 @@ public enum PostTime {
             }
             return v
         }
-        // Epoch seconds / milliseconds.
-        if b.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+        // Epoch seconds / milliseconds, perhaps with a fraction.
+        let integerDigits = b.firstIndex(of: 0x2E) ?? b.count
+        if integerDigits > 0, b[..<integerDigits].allSatisfy({ $0 >= 48 && $0 <= 57 }),
+           b[integerDigits...].dropFirst().allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             guard let v = Double(s) else { return nil }
-            if b.count >= 12 { return Date(timeIntervalSince1970: v / 1000) }
-            if b.count >= 9 { return Date(timeIntervalSince1970: v) }
+            if integerDigits >= 12 { return Date(timeIntervalSince1970: v / 1000) }
+            if integerDigits >= 9 { return Date(timeIntervalSince1970: v) }
             return nil
         }
         // ISO-like: YYYY-MM-DD[(T| )HH:MM[:SS][.fff][Z|±HH[:]MM| ±HHMM]]
@@ -107,25 +111,85 @@ public enum PostTime {
                                                    offsetSeconds: offset) else { return nil }
             return base.addingTimeInterval(frac)
         }
+        // Day-first with dashes (airline CSV's `tweet_created`): "24-02-2015 11.35", "24-02-2015 11:35:20".
+        if b.count >= 10, let d = digits(0, 2), b[2] == 0x2D, let mo = digits(3, 2), b[5] == 0x2D, let y = digits(6, 4) {
+            if b.count == 10 { return date(year: y, month: mo, day: d) }
+            guard b[10] == 0x20 || b[10] == 0x54, let clock = clockTime(b[11...]) else { return nil }
+            return date(year: y, month: mo, day: d, hour: clock.h, minute: clock.m, second: clock.s)
+        }
+        // US month-first with slashes (spreadsheet exports): "2/24/2015 11:35", "2/24/2015 1:05:09 PM", "2/24/2015".
+        if let slash = b.firstIndex(of: 0x2F), slash <= 2 {
+            let dateEnd = b.firstIndex(of: 0x20) ?? b.count
+            let fields = b[0..<dateEnd].split(separator: 0x2F, omittingEmptySubsequences: false)
+            guard fields.count == 3, let mo = number(fields[0]), let d = number(fields[1]), let y0 = number(fields[2]),
+                  fields[2].count == 4 || fields[2].count == 2 else { return nil }
+            let y = fields[2].count == 2 ? 2000 + y0 : y0
+            if dateEnd == b.count { return date(year: y, month: mo, day: d) }
+            guard let clock = clockTime(b[(dateEnd + 1)...]) else { return nil }
+            return date(year: y, month: mo, day: d, hour: clock.h, minute: clock.m, second: clock.s)
+        }
         // Twitter v1.1 / Sentiment140: "Wed Aug 27 13:08:45 +0000 2008" or "Mon Apr 06 22:19:45 PDT 2009".
-        let parts = s.split(separator: " ", omittingEmptySubsequences: true)
+        var parts = s.split(separator: " ", omittingEmptySubsequences: true)
+        // RFC 2822 (mail, RSS): "Wed, 27 Aug 2008 13:08:45 +0000" or without the weekday.
+        if let first = parts.first, first.hasSuffix(",") { parts.removeFirst() }
+        if parts.count == 5, let d = Int(parts[0]), let mIndex = months.firstIndex(of: parts[1].lowercased()),
+           let y = Int(parts[2]), let clock = clockTime(ArraySlice(parts[3].utf8)), let offset = zoneOffset(parts[4]) {
+            return date(year: y, month: mIndex + 1, day: d, hour: clock.h, minute: clock.m, second: clock.s,
+                        offsetSeconds: offset)
+        }
         if parts.count == 6, let mIndex = months.firstIndex(of: parts[1].lowercased()), let d = Int(parts[2]),
            let y = Int(parts[5]) {
             let hms = parts[3].split(separator: ":")
             guard hms.count == 3, let h = Int(hms[0]), let mi = Int(hms[1]), let sec = Int(hms[2]) else { return nil }
-            var offset = 0
-            let z = String(parts[4])
-            if let first = z.first, first == "+" || first == "-", z.count == 5, let hh = Int(z.dropFirst().prefix(2)),
-               let mm = Int(z.suffix(2)) {
-                offset = (first == "-" ? -1 : 1) * (hh * 3600 + mm * 60)
-            } else if let o = zoneOffsets[z.uppercased()] {
-                offset = o
-            } else {
-                return nil
-            }
+            guard let offset = zoneOffset(parts[4]) else { return nil }
             return date(year: y, month: mIndex + 1, day: d, hour: h, minute: mi, second: sec, offsetSeconds: offset)
         }
         return nil
+    }
+
+    /// A numeric offset (`+0000`, `-0800`) or a known zone abbreviation, in seconds east of UTC.
+    private static func zoneOffset(_ z: Substring) -> Int? {
+        if let first = z.first, first == "+" || first == "-", z.count == 5, let hh = Int(z.dropFirst().prefix(2)),
+           let mm = Int(z.suffix(2)) {
+            return (first == "-" ? -1 : 1) * (hh * 3600 + mm * 60)
+        }
+        return zoneOffsets[z.uppercased()]
+    }
+
+    /// A non-empty run of ASCII digits as a number.
+    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 9 else { return nil }
+        var v = 0
+        for c in digits {
+            guard c >= 48 && c <= 57 else { return nil }
+            v = v * 10 + Int(c - 48)
+        }
+        return v
+    }
+
+    /// A wall-clock time `H:MM`, `HH:MM:SS` or `HH.MM[.SS]`, with an optional ` AM`/` PM`.
+    private static func clockTime(_ b: ArraySlice<UInt8>) -> (h: Int, m: Int, s: Int)? {
+        var text = b
+        var pmShift: Int?
+        if text.count > 3 {
+            let tail = text.suffix(2).map { $0 | 0x20 }
+            if tail == [0x61, 0x6D] || tail == [0x70, 0x6D] {
+                pmShift = tail[0] == 0x70 ? 12 : 0
+                text = text.dropLast(2)
+                while text.last == 0x20 { text = text.dropLast() }
+            }
+        }
+        let separator: UInt8 = text.contains(0x3A) ? 0x3A : 0x2E
+        let fields = text.split(separator: separator, omittingEmptySubsequences: false)
+        guard fields.count == 2 || fields.count == 3, fields.allSatisfy({ (1...2).contains($0.count) }),
+              var h = number(fields[0]), let m = number(fields[1]) else { return nil }
+        let sec = fields.count == 3 ? number(fields[2]) : 0
+        guard let sec else { return nil }
+        if let pmShift {
+            guard (1...12).contains(h) else { return nil }
+            h = h % 12 + pmShift
+        }
+        return (h, m, sec)
     }
 
     /// Zone abbreviations seen in exports (Sentiment140 uses PDT).

@@ -1,0 +1,40 @@
+// `starling stats`: what an index holds.
+import ArgumentParser
+import Foundation
+import StarlingIndex
+import StarlingModel
+import XapianKit
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Show what an index holds: posts, size on disk, time span, top languages and platforms."
+    )
+
+    @OptionGroup var index: IndexPathOption
+
+    @Flag(help: "JSON output: {\"documents\": N, ...}.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            let path = index.resolved
+            let db = try IndexLocation.openReader(path)
+            let stats = try IndexStats.collect(db, path: path)
+            if json {
+                emit(stats.json.jsonText)
+            } else {
+                emit("index:      \(path)")
+                emit("documents:  \(stats.documents)")
+                emit("size:       \(stats.bytesOnDisk / 1_048_576) MiB (\(stats.documents > 0 ? stats.bytesOnDisk / Int64(stats.documents) : 0) bytes/post)")
+                if let a = stats.oldest, let b = stats.newest {
+                    emit("time span:  \(PostTime.iso8601(a)) … \(PostTime.iso8601(b))")
+                }
+                emit("terms:      \(String(format: "%.1f", stats.averageLength)) per post on average")
+                emit("languages:  " + stats.languages.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                emit("platforms:  " + stats.platforms.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                emit("hashtags:   " + stats.topHashtags.map { "#\($0.0) \($0.1)" }.joined(separator: ", "))
+            }
+        }
+    }
+}

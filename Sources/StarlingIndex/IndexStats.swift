@@ -1,0 +1,76 @@
+// Figures about an index: counts, size on disk, time span, the most common languages, platforms and hashtags.
+import Foundation
+import StarlingModel
+import XapianKit
+
+/// What `starling stats` reports.
+public struct IndexStats: Sendable {
+    public var documents: Int
+    public var bytesOnDisk: Int64
+    public var averageLength: Double
+    public var distinctTerms: Int
+    public var oldest: Date?
+    public var newest: Date?
+    public var languages: [(String, Int)]
+    public var platforms: [(String, Int)]
+    public var topHashtags: [(String, Int)]
+
+    /// Reads the figures from `db` (at `path`, for the size on disk).
+    public static func collect(_ db: Database, path: String) throws -> IndexStats {
+        let docs = try db.documentCount()
+        func prefixed(_ prefix: String, top: Int) throws -> [(String, Int)] {
+            try db.allTerms(prefix: prefix).map { (String($0.term.dropFirst(prefix.count)), $0.frequency) }
+                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(top).map { $0 }
+        }
+        var oldest: Date?
+        var newest: Date?
+        if docs > 0 {
+            for (sort, reverse) in [(true, false), (true, true)] where sort {
+                let e = Enquire(db)
+                try e.setQuery(.valueGreaterOrEqual(slot: ValueSlot.createdAt, Sortable.serialise(-1e12)))
+                e.setSortByValue(ValueSlot.createdAt, reverse: reverse)
+                let m = try e.mset(first: 0, max: 1, fetchData: false)
+                if let item = m.items.first {
+                    let v = try db.document(item.docid).value(ValueSlot.createdAt)
+                    if !v.isEmpty {
+                        let d = Date(timeIntervalSince1970: Sortable.unserialise(v))
+                        if reverse { newest = d } else { oldest = d }
+                    }
+                }
+            }
+        }
+        return IndexStats(
+            documents: docs, bytesOnDisk: directorySize(path), averageLength: try db.averageLength(),
+            distinctTerms: 0, oldest: oldest, newest: newest,
+            languages: try prefixed(TermPrefix.language, top: 10), platforms: try prefixed(TermPrefix.platform, top: 10),
+            topHashtags: try prefixed(TermPrefix.hashtag, top: 10))
+    }
+
+    /// Bytes of every file under `path`.
+    public static func directorySize(_ path: String) -> Int64 {
+        let fm = FileManager.default
+        guard let e = fm.enumerator(atPath: path) else { return 0 }
+        var total: Int64 = 0
+        while let f = e.nextObject() as? String {
+            if let a = try? fm.attributesOfItem(atPath: path + "/" + f), let s = a[.size] as? NSNumber {
+                total += s.int64Value
+            }
+        }
+        return total
+    }
+
+    /// The figures as JSON (`documents` is part of the documented contract).
+    public var json: JSONValue {
+        func pairs(_ p: [(String, Int)]) -> JSONValue {
+            .array(p.map { .object([("value", .string($0.0)), ("count", .int(Int64($0.1)))]) })
+        }
+        var o: [(String, JSONValue)] = [("documents", .int(Int64(documents))), ("bytes_on_disk", .int(bytesOnDisk)),
+                                         ("average_length", .double(averageLength))]
+        o.append(("oldest", oldest.map { .string(PostTime.iso8601($0)) } ?? .null))
+        o.append(("newest", newest.map { .string(PostTime.iso8601($0)) } ?? .null))
+        o.append(("languages", pairs(languages)))
+        o.append(("platforms", pairs(platforms)))
+        o.append(("top_hashtags", pairs(topHashtags)))
+        return .object(o)
+    }
+}

@@ -1,0 +1,231 @@
+// Ingest: read records on one thread, decode + analyse + build documents on every core, write on one thread.
+//
+//   reader (this thread) --batches--> workers (concurrentPerform, one Analyzer each) --documents--> writer (serial)
+//
+// Xapian allows one writer; everything before it runs in parallel. A commit closes each batch of `commitEvery`
+// posts, so an interrupted import leaves whole batches committed and the index consistent.
+import Dispatch
+import Foundation
+import StarlingAnalysis
+import StarlingImport
+import StarlingModel
+import XapianKit
+
+/// Settings of an ingest run.
+public struct IngestOptions: Sendable {
+    /// Posts per commit.
+    public var commitEvery: Int = 20_000
+    /// Records handed to the workers at a time.
+    public var batchRecords: Int = 4_096
+    /// Analysis threads.
+    public var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public init() {}
+}
+
+/// Progress, reported about every 0.2 s.
+public struct IngestProgress: Sendable {
+    public var file: String
+    public var bytesRead: Int64
+    public var totalBytes: Int64?
+    public var indexed: Int
+    public var rejected: Int
+    public var elapsed: Double
+}
+
+/// What an ingest run did.
+public struct IngestSummary: Sendable {
+    public var files: Int = 0
+    public var indexed: Int = 0
+    public var rejected: Int = 0
+    public var added: Int = 0
+    public var updated: Int = 0
+    public var documentsBefore: Int = 0
+    public var documentsAfter: Int = 0
+    public var seconds: Double = 0
+    public var interrupted: Bool = false
+    public var postsPerSecond: Double { seconds > 0 ? Double(indexed) / seconds : 0 }
+}
+
+/// A thread-safe flag set from a signal handler.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    public init() {}
+    public func stop() { lock.lock(); stopped = true; lock.unlock() }
+    public var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+}
+
+/// Ingests files into one index.
+public final class Ingestor {
+    private let path: String
+    private let options: IngestOptions
+    private let database: WritableDatabase
+    private let analyzers: [Analyzer]
+    private let builder = DocumentBuilder()
+
+    /// Opens (or creates) the index at `path` for writing.
+    public init(path: String, options: IngestOptions = IngestOptions()) throws {
+        self.path = path
+        self.options = options
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        do {
+            database = try WritableDatabase(path: path, mode: .createOrOpen)
+        } catch let e as XapianError where e.type == "DatabaseLockError" {
+            throw IndexError.locked(path: path)
+        }
+        let config = try AnalyzerConfiguration.shared.get()
+        analyzers = try (0..<options.workers).map { _ in try Analyzer(configuration: config) }
+    }
+
+    /// One worker's output for one record.
+    private enum Built {
+        case document(id: String, Document)
+        case rejected(ImportIssue)
+    }
+
+    /// Ingests every file in `paths` ("-" is standard input). Per-record problems go to `onIssue` and never stop
+    /// the run; a file that cannot be read at all is reported through `onFileError` and the rest go on.
+    public func ingest(paths: [String], importOptions: ImportOptions, stop: StopFlag = StopFlag(),
+                       onIssue: @escaping @Sendable (ImportIssue) -> Void,
+                       onFileError: @escaping (String, Error) -> Void,
+                       onProgress: @escaping (IngestProgress) -> Void) throws -> IngestSummary {
+        let state = WriterState()
+        let start = Date()
+        state.summary.documentsBefore = try database.documentCount()
+        let writer = DispatchQueue(label: "starling.writer")
+        let inflight = DispatchSemaphore(value: 2)
+        var lastProgress = Date.distantPast
+        let commitEvery = options.commitEvery
+        let database = self.database
+
+        for path in paths {
+            if stop.isStopped { break }
+            let stream: ImportStream
+            do {
+                stream = try ImportStream(path: path, options: importOptions)
+            } catch {
+                onFileError(path, error)
+                continue
+            }
+            state.withLock { $0.summary.files += 1 }
+            let decoder = stream.decoder
+            let fileName = path
+            while !stop.isStopped, let batch = stream.nextBatch(maxRecords: options.batchRecords) {
+                let built = SendableBox(analyse(batch, decoder: decoder, file: fileName))
+                inflight.wait()
+                if let e = state.withLock({ $0.writeError }) { throw e }
+                writer.async {
+                    defer { inflight.signal() }
+                    do {
+                        var indexed = 0
+                        var rejected = 0
+                        for item in built.value {
+                            switch item {
+                            case .document(let id, let doc):
+                                try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc)
+                                indexed += 1
+                            case .rejected(let issue):
+                                onIssue(issue)
+                                rejected += 1
+                            }
+                        }
+                        let due = state.withLock { s -> Bool in
+                            s.summary.indexed += indexed
+                            s.summary.rejected += rejected
+                            s.sinceCommit += indexed
+                            return s.sinceCommit >= commitEvery
+                        }
+                        if due {
+                            try database.commit()
+                            state.withLock { $0.sinceCommit = 0 }
+                        }
+                    } catch {
+                        state.withLock { $0.writeError = error }
+                    }
+                }
+                let now = Date()
+                if now.timeIntervalSince(lastProgress) > 0.2 {
+                    lastProgress = now
+                    let (indexed, rejected) = state.withLock { ($0.summary.indexed, $0.summary.rejected) }
+                    onProgress(IngestProgress(file: fileName, bytesRead: stream.bytesRead,
+                                              totalBytes: stream.totalBytes, indexed: indexed, rejected: rejected,
+                                              elapsed: now.timeIntervalSince(start)))
+                }
+            }
+        }
+        writer.sync {}
+        if let e = state.withLock({ $0.writeError }) { throw e }
+        try database.commit()
+        var summary = state.withLock { $0.summary }
+        summary.interrupted = stop.isStopped
+        summary.documentsAfter = try database.documentCount()
+        summary.added = summary.documentsAfter - summary.documentsBefore
+        summary.updated = max(0, summary.indexed - summary.added)
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+
+    /// Decodes, analyses and builds a batch on all workers; order is kept.
+    private func analyse(_ batch: [Result<RawRecord, ImportIssue>], decoder: PostDecoder, file: String) -> [Built] {
+        let workers = min(options.workers, max(1, batch.count / 64))
+        var outputs = [[Built]](repeating: [], count: workers)
+        let chunk = (batch.count + workers - 1) / workers
+        outputs.withUnsafeMutableBufferPointer { out in
+            let out = UnsafeMutableSendableBuffer(out)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let analyzer = analyzers[w]
+                var local: [Built] = []
+                local.reserveCapacity(chunk)
+                let lo = w * chunk
+                let hi = min(batch.count, lo + chunk)
+                if lo < hi {
+                    for r in batch[lo..<hi] {
+                        switch r {
+                        case .failure(let issue):
+                            local.append(.rejected(issue))
+                        case .success(let record):
+                            for decoded in decoder.decode(record, file: file) {
+                                switch decoded {
+                                case .failure(let issue):
+                                    local.append(.rejected(issue))
+                                case .success(let post):
+                                    let analysis = analyzer.analyze(post.text, links: post.urls)
+                                    local.append(.document(id: post.id, builder.build(post, analysis: analysis)))
+                                }
+                            }
+                        }
+                    }
+                }
+                out.buffer[w] = local
+            }
+        }
+        return outputs.flatMap { $0 }
+    }
+}
+
+/// Lets concurrentPerform workers write disjoint slots of one buffer.
+private struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<T>
+    init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
+}
+
+/// The writer's shared counters, guarded by a lock.
+private final class WriterState: @unchecked Sendable {
+    private let lock = NSLock()
+    var summary = IngestSummary()
+    var sinceCommit = 0
+    var writeError: Error?
+
+    func withLock<T>(_ body: (WriterState) -> T) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(self)
+    }
+}
+
+/// Hands a value to another queue when the compiler cannot see that only one side touches it.
+private struct SendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ v: T) { value = v }
+}

@@ -1,0 +1,151 @@
+// Where a query becomes a Xapian query: Starling's query AST (StarlingQuery) is run through the same analyser
+// as the posts were, and mapped onto the terms and value slots of the schema.
+import Foundation
+import StarlingAnalysis
+import StarlingModel
+import StarlingQuery
+import XapianKit
+
+/// A query that parsed but cannot be searched (e.g. nothing but punctuation).
+public struct QueryCompileError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Compiles query ASTs. Holds an analyser, so it is not thread-safe.
+public final class QueryCompiler {
+    private let analyzer: Analyzer
+
+    public init(analyzer: Analyzer) {
+        self.analyzer = analyzer
+    }
+
+    /// The Xapian query for `node`. Field operators (from:, lang:, since: ...) filter without adding weight;
+    /// words, phrases, hashtags, mentions, cashtags and emoji rank by BM25.
+    public func compile(_ node: QueryNode) throws -> Query {
+        guard let q = try build(node) else {
+            throw QueryCompileError(message: "the query has nothing to search for (only punctuation?)")
+        }
+        return q.query
+    }
+
+    /// A compiled piece: its query, whether it only filters (no weight), and whether it is a negation.
+    private struct Piece {
+        var query: Query
+        var isFilter: Bool
+        var isNegation: Bool
+    }
+
+    private func termQuery(_ term: String) -> Query { .term(DocumentBuilder.clip(term)) }
+
+    private func build(_ node: QueryNode) throws -> Piece? {
+        switch node {
+        case .word(let w):
+            return words(w, asPhrase: false).map { Piece(query: $0, isFilter: false, isNegation: false) }
+        case .phrase(let p):
+            return words(p, asPhrase: true).map { Piece(query: $0, isFilter: false, isNegation: false) }
+        case .hashtag(let h):
+            return Piece(query: termQuery(TermPrefix.hashtag + Normalizer.fold(h)), isFilter: false, isNegation: false)
+        case .mention(let m):
+            return Piece(query: termQuery(TermPrefix.mention + Normalizer.fold(m)), isFilter: false, isNegation: false)
+        case .cashtag(let c):
+            return Piece(query: termQuery(TermPrefix.cashtag + Normalizer.fold(c)), isFilter: false, isNegation: false)
+        case .field(let f, let v):
+            return Piece(query: try field(f, v), isFilter: true, isNegation: false)
+        case .not(let inner):
+            guard let p = try build(inner) else { return nil }
+            return Piece(query: p.query, isFilter: p.isFilter, isNegation: true)
+        case .and(let children):
+            return try conjunction(children.compactMap { try build($0) })
+        case .or(let children):
+            let pieces = try children.compactMap { try build($0) }
+            guard !pieces.isEmpty else { return nil }
+            let qs = pieces.map { $0.isNegation ? Query.andNot(.matchAll, $0.query) : $0.query }
+            return Piece(query: qs.count == 1 ? qs[0] : .or(qs), isFilter: pieces.allSatisfy(\.isFilter),
+                         isNegation: false)
+        }
+    }
+
+    /// AND of pieces: scoring pieces are ANDed, filters applied with OP_FILTER, negations with AND_NOT.
+    private func conjunction(_ pieces: [Piece]) throws -> Piece? {
+        guard !pieces.isEmpty else { return nil }
+        let scoring = pieces.filter { !$0.isNegation && !$0.isFilter }.map(\.query)
+        let filters = pieces.filter { !$0.isNegation && $0.isFilter }.map(\.query)
+        let negations = pieces.filter(\.isNegation).map(\.query)
+        var q: Query
+        var filterOnly = false
+        if !scoring.isEmpty {
+            q = scoring.count == 1 ? scoring[0] : .and(scoring)
+            if !filters.isEmpty { q = .filter(q, filters.count == 1 ? filters[0] : .and(filters)) }
+        } else if !filters.isEmpty {
+            q = filters.count == 1 ? filters[0] : .and(filters)
+            filterOnly = true
+        } else {
+            // Only negations: everything except them.
+            q = .matchAll
+            filterOnly = true
+        }
+        if !negations.isEmpty { q = .andNot(q, negations.count == 1 ? negations[0] : .or(negations)) }
+        return Piece(query: q, isFilter: filterOnly, isNegation: false)
+    }
+
+    /// Words typed bare or in quotes, analysed like post text. Several tokens from one bare word (`e-mail`)
+    /// must stand together, so they become a phrase too.
+    private func words(_ text: String, asPhrase: Bool) -> Query? {
+        let analysis = analyzer.analyze(text)
+        var parts: [Query] = []
+        for t in analysis.tokens {
+            switch t.kind {
+            case .word, .number, .emoji, .hashtag:
+                parts.append(termQuery(t.normalized))
+            case .mention:
+                parts.append(termQuery(TermPrefix.mention + t.normalized))
+            case .cashtag:
+                parts.append(termQuery(TermPrefix.cashtag + t.normalized))
+            case .url:
+                parts.append(termQuery(TermPrefix.url + t.normalized))
+            }
+        }
+        if parts.isEmpty { return nil }
+        if parts.count == 1 { return parts[0] }
+        let positional = analysis.tokens.allSatisfy { [.word, .number, .emoji, .hashtag].contains($0.kind) }
+        if positional { return .phrase(parts) }
+        return .and(parts)
+    }
+
+    private func field(_ f: QueryField, _ value: String) throws -> Query {
+        switch f {
+        case .from:
+            let v = value.hasPrefix("@") ? String(value.dropFirst()) : value
+            return termQuery(TermPrefix.author + Normalizer.fold(v))
+        case .lang:
+            return termQuery(TermPrefix.language + Normalizer.fold(value))
+        case .entity:
+            return termQuery(TermPrefix.entity + value)
+        case .domain:
+            var d = Normalizer.fold(value)
+            if d.hasPrefix("www.") { d.removeFirst(4) }
+            while d.hasSuffix(".") || d.hasSuffix("/") { d.removeLast() }
+            return termQuery(TermPrefix.domain + d)
+        case .url:
+            let canonical = analyzer.configuration.urls.canonicalize(value)?.canonical ?? value
+            return termQuery(TermPrefix.url + canonical)
+        case .has:
+            return termQuery(TermPrefix.flag + Normalizer.fold(value))
+        case .is:
+            var v = Normalizer.fold(value)
+            if v == "retweet" || v == "rt" || v == "boost" || v == "reblog" { v = "reshare" }
+            return termQuery(TermPrefix.flag + v)
+        case .since, .until:
+            guard let day = PostTime.parse(value) else {
+                throw QueryCompileError(message: "\(f.rawValue): '\(value)' is not a date (YYYY-MM-DD)")
+            }
+            let t = day.timeIntervalSince1970
+            if f == .since { return .valueGreaterOrEqual(slot: ValueSlot.createdAt, Sortable.serialise(t)) }
+            // until: is exclusive, as on the platforms: posts before that day.
+            return .valueLessOrEqual(slot: ValueSlot.createdAt, Sortable.serialise(t - 0.001))
+        case .emoji:
+            return termQuery(TermPrefix.emojiName + Normalizer.fold(value))
+        }
+    }
+}

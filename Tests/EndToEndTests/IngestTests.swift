@@ -1,0 +1,174 @@
+// End-to-end ingest behaviour of the real binary: upserts, broken records, bad queries, formats from ../shared.
+import Foundation
+import Testing
+
+@Suite struct IngestTests {
+    private func native(_ id: String, _ text: String, extra: String = "") -> String {
+        "{\"id\":\"\(id)\",\"text\":\"\(text)\"\(extra)}"
+    }
+
+    @Test func reimportingTheSameFileKeepsTheCount() throws {
+        let dir = try makeTempDir("upsert")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("posts.jsonl")
+        let lines = (1...50).map { native("p\($0)", "post number \($0) #tag\($0 % 5)") }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("idx").path
+        let first = try Starling.run(["index", "--index", index, "--json", "--quiet", file.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        let second = try Starling.run(["index", "--index", index, "--json", "--quiet", file.path])
+        #expect(second.status == 0)
+        let s = try #require(jsonObject(second.lines.last ?? ""))
+        #expect(s["documents"] as? Int == 50)
+        #expect(s["updated"] as? Int == 50)
+        #expect(s["added"] as? Int == 0)
+        // An update replaces the stored post.
+        try native("p1", "changed text").write(to: file, atomically: true, encoding: .utf8)
+        try Starling.run(["index", "--index", index, "--quiet", file.path])
+        let r = try Starling.run(["search", "--index", index, "--json", "changed"])
+        let hits = try #require(jsonObject(r.stdout)?["hits"] as? [[String: Any]])
+        #expect(hits.map { $0["id"] as? String } == ["p1"])
+        let old = try Starling.run(["search", "--index", index, "--json", "#tag1 number"])
+        #expect(!(old.stdout.contains("\"p1\"")))
+    }
+
+    @Test func brokenLinesAreReportedAndTheRestIndexed() throws {
+        let dir = try makeTempDir("broken")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("mixed.jsonl")
+        var lines: [String] = []
+        var bad: [Int] = []
+        for i in 1...40 {
+            switch i % 8 {
+            case 1: lines.append("{\"id\": \"x\(i)\", \"text\": "); bad.append(i)          // malformed JSON
+            case 3: lines.append("{\"text\": \"no id here\"}"); bad.append(i)              // missing id
+            case 5: lines.append("{\"id\": \"y\(i)\", \"text\": 42}"); bad.append(i)       // wrong type
+            default: lines.append(native("ok\(i)", "good post \(i)"))
+            }
+        }
+        var data = Data(lines.joined(separator: "\n").utf8)
+        data.append(contentsOf: [0x0A] + Array("{\"id\":\"latin\",\"text\":\"caf".utf8) + [0xE9] + Array("\"}".utf8))
+        bad.append(41)
+        data.append(contentsOf: Array("\n".utf8) + Array(native("last", "final good post").utf8))
+        try data.write(to: file)
+        let index = dir.appendingPathComponent("idx").path
+        let r = try Starling.run(["index", "--index", index, "--json", "--quiet", file.path])
+        #expect(r.status == 3, "a run with rejected records exits 3")
+        let s = try #require(jsonObject(r.lines.last ?? ""))
+        #expect(s["indexed"] as? Int == 41 - bad.count + 1)
+        #expect(s["rejected"] as? Int == bad.count)
+        for line in bad {
+            #expect(r.stderr.contains("mixed.jsonl:\(line):"), "line \(line) not reported: \(r.stderr)")
+        }
+        #expect(r.stderr.contains("UTF-8"))
+    }
+
+    @Test func emptyFileAndMissingFile() throws {
+        let dir = try makeTempDir("empty")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let empty = dir.appendingPathComponent("empty.jsonl")
+        try Data().write(to: empty)
+        let index = dir.appendingPathComponent("idx").path
+        let r = try Starling.run(["index", "--index", index, "--json", "--quiet", "--format", "native", empty.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let missing = try Starling.run(["index", "--index", index, "--quiet", dir.appendingPathComponent("nope.jsonl").path])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("nope.jsonl"))
+    }
+
+    @Test func malformedQueriesPointAtTheProblem() throws {
+        let dir = try makeTempDir("badquery")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = dir.appendingPathComponent("idx").path
+        try Starling.run(["index", "--index", index, "--quiet", "-"], stdin: native("a", "hello world"))
+        for q in ["hello AND", "(hello", "\"hello", "since:2014-13-45", "has:video"] {
+            let r = try Starling.run(["search", "--index", index, q])
+            #expect(r.status == 2, "\(q) should be a syntax error")
+            #expect(r.stderr.contains("column") || r.stderr.contains("^"), "\(q): \(r.stderr)")
+        }
+        let missing = try Starling.run(["search", "--index", dir.appendingPathComponent("none").path, "x"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("starling index"))
+    }
+
+    @Test func socialOperatorsOnASmallCorpus() throws {
+        let dir = try makeTempDir("ops")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let posts = [
+            native("1", "Protest in #Ferguson tonight", extra: ",\"author\":\"alice\",\"created_at\":\"2014-08-10T10:00:00Z\",\"lang\":\"en\""),
+            native("2", "RT @alice: Protest in #Ferguson tonight", extra: ",\"author\":\"bob\",\"created_at\":\"2014-08-11T10:00:00Z\""),
+            native("3", "ferguson news https://www.bbc.co.uk/news/x?utm_source=t 🔥", extra: ",\"author\":\"carol\",\"created_at\":\"2014-08-12T10:00:00Z\""),
+            native("4", "I 👍🏽 $AAPL", extra: ",\"author\":\"dave\",\"reply_to\":\"3\""),
+            native("5", "red big car", extra: ""),
+            native("6", "red car", extra: ""),
+        ]
+        let index = dir.appendingPathComponent("idx").path
+        let ir = try Starling.run(["index", "--index", index, "--quiet", "-"], stdin: posts.joined(separator: "\n"))
+        #expect(ir.status == 0, "\(ir.stderr)")
+        func ids(_ q: String, sort: String = "relevance") throws -> [String] {
+            let r = try Starling.run(["search", "--index", index, "--json", "--limit", "50", "--sort", sort, q])
+            #expect(r.status == 0, "\(q): \(r.stderr)")
+            return (jsonObject(r.stdout)?["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+        }
+        #expect(Set(try ids("#ferguson")) == ["1", "2"])
+        #expect(Set(try ids("ferguson")) == ["1", "2", "3"])
+        #expect(Set(try ids("#ferguson -is:reshare")) == ["1"])
+        #expect(Set(try ids("is:reshare")) == ["2"])
+        #expect(Set(try ids("is:reply")) == ["4"])
+        #expect(Set(try ids("@alice")) == ["2"])
+        #expect(Set(try ids("from:alice")) == ["1"])
+        #expect(Set(try ids("domain:bbc.co.uk")) == ["3"])
+        #expect(Set(try ids("has:url")) == ["3"])
+        #expect(Set(try ids("$aapl")) == ["4"])
+        #expect(Set(try ids("👍")) == ["4"])
+        #expect(Set(try ids("🔥 OR 👍🏻")) == ["3", "4"])
+        #expect(Set(try ids("lang:en")) == ["1"])
+        #expect(Set(try ids("\"red car\"")) == ["6"])
+        #expect(Set(try ids("red car")) == ["5", "6"])
+        #expect(Set(try ids("(protest OR news) -from:bob")) == ["1", "3"])
+        #expect(try ids("ferguson", sort: "newest") == ["3", "2", "1"])
+        #expect(try ids("ferguson", sort: "oldest") == ["1", "2", "3"])
+        #expect(Set(try ids("ferguson since:2014-08-11 until:2014-08-12")) == ["2"])
+        // Pagination: offset skips, total stays.
+        let p1 = try Starling.run(["search", "--index", index, "--json", "--limit", "1", "--offset", "1", "--sort", "oldest", "ferguson"])
+        let o = try #require(jsonObject(p1.stdout))
+        #expect(o["total"] as? Int == 3)
+        #expect((o["hits"] as? [[String: Any]])?.first?["id"] as? String == "2")
+    }
+}
+
+@Suite(.enabled(if: SharedData.available, "../shared/data is absent: real-format import tests need it"))
+struct RealFormatIngestTests {
+    @Test func airlineCSVWithAColumnMap() throws {
+        let dir = try makeTempDir("airline")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = dir.appendingPathComponent("idx").path
+        let r = try Starling.run(["index", "--index", index, "--json", "--quiet",
+                                  "--map", "id=tweet_id,text=text,author=name,created_at=tweet_created",
+                                  SharedData.path("corpora/airline/Tweets.csv")])
+        #expect(r.status == 0, "\(r.stderr.prefix(500))")
+        let s = try #require(jsonObject(r.lines.last ?? ""))
+        #expect(s["indexed"] as? Int == 14640)
+        #expect(s["documents"] as? Int == 14485, "155 ids repeat in the file: upserts keep one of each")
+        let q = try Starling.run(["search", "--index", index, "--json", "from:cairdin"])
+        #expect((jsonObject(q.stdout)?["total"] as? Int ?? 0) >= 1)
+    }
+
+    @Test func latin1IsRejectedAsUTF8AndAcceptedWithTheEncoding() throws {
+        let dir = try makeTempDir("s140")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = dir.appendingPathComponent("idx").path
+        let file = SharedData.path("corpora/sentiment140/sample-10k.latin1.csv")
+        let args = ["--no-header", "--map", "id=2,created_at=3,author=5,text=6", file]
+        let strict = try Starling.run(["index", "--index", index, "--json", "--quiet"] + args)
+        #expect(strict.status == 3)
+        let s1 = try #require(jsonObject(strict.lines.last ?? ""))
+        let rejected = s1["rejected"] as? Int ?? 0
+        #expect(rejected > 0 && rejected < 10000)
+        #expect((s1["indexed"] as? Int ?? 0) + rejected == 10000)
+        #expect(strict.stderr.contains("sample-10k.latin1.csv:"))
+        let latin = try Starling.run(["index", "--index", index, "--json", "--quiet", "--encoding", "latin1"] + args)
+        #expect(latin.status == 0, "\(latin.stderr.prefix(300))")
+        #expect(jsonObject(latin.lines.last ?? "")?["documents"] as? Int == 10000)
+    }
+}
