@@ -25,7 +25,7 @@ if [ -d "$shared" ]; then
   "$bin" index --index "$index" --quiet "$shared/pheme/tweets-v1.jsonl" || [ $? -eq 3 ]
   "$bin" index --index "$index" --quiet --platform twitter \
     --map id=tweet_id,text=text,author=name,created_at=tweet_created "$shared/airline/Tweets.csv" || [ $? -eq 3 ]
-  "$bin" index --index "$index" --quiet --platform twitter --encoding latin1 --no-header \
+  "$bin" index --index "$index" --quiet --platform twitter --no-header \
     --map id=2,created_at=3,author=5,text=6 "$shared/sentiment140/sample-10k.latin1.csv" || [ $? -eq 3 ]
   "$bin" index --index "$index" --quiet --platform twitter --id-prefix davidson --map id=1,text=tweet \
     "$shared/davidson/labeled_data.csv" || [ $? -eq 3 ]

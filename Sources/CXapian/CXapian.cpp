@@ -597,7 +597,10 @@ xc_table *xc_enquire_mset(xc_enquire *enquire, uint32_t first, uint32_t max, uin
                           bool fetch_data, xc_error **err) XC_NOEXCEPT {
     return guard(err, static_cast<xc_table *>(nullptr), [&] {
         Xapian::MSet mset = enquire->enquire.get_mset(first, max, check_at_least);
-        if (fetch_data) mset.fetch();  // batches document reads (and round trips for remote shards)
+        // fetch() batches document reads (and round trips for remote shards), but Xapian 1.4.22's MSet::fetch()
+        // dereferences a bad pointer when first > 0 (seen as a segfault from C++ and Python alike): only prefetch
+        // the first page; later pages read their documents one by one below.
+        if (fetch_data && first == 0) mset.fetch();
         TableBuilder b(2, 4, 1);
         b.reserve(mset.size());
         for (auto it = mset.begin(); it != mset.end(); ++it) {

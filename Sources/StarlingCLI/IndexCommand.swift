@@ -48,6 +48,9 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Analysis threads (default: one per core).")
     var workers: Int?
 
+    @Flag(help: "Read, validate and analyse, but write nothing to the index.")
+    var dryRun = false
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -87,6 +90,7 @@ struct IndexCommand: ParsableCommand {
             }
             var options = IngestOptions()
             options.commitEvery = commitEvery
+            options.dryRun = dryRun
             if let workers { options.workers = max(1, workers) }
             let ingestor = try Ingestor(path: index.resolved, options: options)
 

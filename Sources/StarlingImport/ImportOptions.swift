@@ -85,10 +85,14 @@ public struct ImportOptions: Sendable {
 
 extension String {
     /// The string without leading and trailing spaces, tabs, CR and LF.
+    /// - Complexity: O(length of the trimmed ends); works on UTF-8 bytes, not Characters, as it runs per field.
     var trimmed: String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" || c == "\r\n" || c == "\n" || c == "\r" { s = s.dropFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\r\n" || c == "\n" || c == "\r" { s = s.dropLast() }
-        return String(s)
+        let u = utf8
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+        guard let first = u.first, let last = u.last, isSpace(first) || isSpace(last) else { return self }
+        var lo = u.startIndex, hi = u.endIndex
+        while lo < hi, isSpace(u[lo]) { lo = u.index(after: lo) }
+        while hi > lo, isSpace(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+        return String(self[lo..<hi])
     }
 }

@@ -28,6 +28,9 @@ final class RecordReader {
     let file: String
     let maxRecordBytes: Int
     var framing: RecordFraming = .lines
+    /// Whether a line of spaces and tabs counts as blank. Not in tables: there tabs are empty fields
+    /// (Orange's flags line may be nothing but tabs).
+    var tabsAreBlank = true
 
     private let fd: Int32
     private let closeWhenDone: Bool
@@ -76,8 +79,10 @@ final class RecordReader {
             lo = 0
         }
         guard !eof, hi < capacity else { return shift }
+        // Read at most a megabyte at a time, so a generous limit does not mean a file-sized buffer in use.
+        let want = min(capacity - hi, max(RecordReader.chunkSize, 1 << 20))
         while true {
-            let n = read(fd, buffer + hi, capacity - hi)
+            let n = read(fd, buffer + hi, want)
             if n > 0 {
                 hi += n
             } else if n == 0 {
@@ -139,13 +144,13 @@ final class RecordReader {
             while true {
                 if let (contentEnd, next) = scanner.findEnd(buffer, from: scan, to: hi) {
                     let size = discarded + contentEnd - lo
+                    if framing == .jsonArray { arrayState = .afterElement }
                     if size > maxRecordBytes {
                         consume(to: next)
                         return .failure(oversized(startLine, size))
                     }
                     let record = record(startLine, lo, contentEnd)
                     consume(to: next)
-                    if framing == .jsonArray { arrayState = .afterElement }
                     if let record { return .success(record) }
                     break  // a blank line: look for the next record
                 }
@@ -183,9 +188,8 @@ final class RecordReader {
         var e = end
         if e > start, buffer[e - 1] == 0x0D { e -= 1 }
         if framing == .lines || framing == .csv {
-            // Tabs do not make a line blank: in a TSV they are empty fields (Orange's flags line may be all tabs).
             var k = start
-            while k < e, buffer[k] == 0x20 { k += 1 }
+            while k < e, buffer[k] == 0x20 || (tabsAreBlank && buffer[k] == 0x09) { k += 1 }
             if k == e { return nil }
         }
         return RawRecord(line: line, bytes: Array(UnsafeBufferPointer(start: buffer + start, count: e - start)))

@@ -19,8 +19,10 @@ public struct IndexStats: Sendable {
     public static func collect(_ db: Database, path: String) throws -> IndexStats {
         let docs = try db.documentCount()
         func prefixed(_ prefix: String, top: Int) throws -> [(String, Int)] {
-            try db.allTerms(prefix: prefix).map { (String($0.term.dropFirst(prefix.count)), $0.frequency) }
-                .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }.prefix(top).map { $0 }
+            let terms = try db.allTerms(prefix: prefix)
+            var pairs: [(String, Int)] = terms.map { (String($0.term.dropFirst(prefix.count)), $0.frequency) }
+            pairs.sort { a, b in a.1 != b.1 ? a.1 > b.1 : a.0 < b.0 }
+            return Array(pairs.prefix(top))
         }
         var oldest: Date?
         var newest: Date?

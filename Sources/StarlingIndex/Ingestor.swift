@@ -19,6 +19,8 @@ public struct IngestOptions: Sendable {
     public var batchRecords: Int = 4_096
     /// Analysis threads.
     public var workers: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Read, validate and analyse everything, but write nothing (checks a file; measures the analysis alone).
+    public var dryRun: Bool = false
     public init() {}
 }
 
@@ -97,6 +99,7 @@ public final class Ingestor {
         let inflight = DispatchSemaphore(value: 2)
         var lastProgress = Date.distantPast
         let commitEvery = options.commitEvery
+        let dryRun = options.dryRun
         let database = self.database
 
         for path in paths {
@@ -123,7 +126,7 @@ public final class Ingestor {
                         for item in built.value {
                             switch item {
                             case .document(let id, let doc):
-                                try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc)
+                                if !dryRun { try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc) }
                                 indexed += 1
                             case .rejected(let issue):
                                 onIssue(issue)
@@ -171,10 +174,12 @@ public final class Ingestor {
         let workers = min(options.workers, max(1, batch.count / 64))
         var outputs = [[Built]](repeating: [], count: workers)
         let chunk = (batch.count + workers - 1) / workers
+        let analyzers = SendableBox(self.analyzers)
+        let builder = self.builder
         outputs.withUnsafeMutableBufferPointer { out in
             let out = UnsafeMutableSendableBuffer(out)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let analyzer = analyzers[w]
+                let analyzer = analyzers.value[w]
                 var local: [Built] = []
                 local.reserveCapacity(chunk)
                 let lo = w * chunk

@@ -218,7 +218,7 @@ struct QueryLexer: Sendable {
             valueSpan = (valueStart + 1, close - valueStart - 1)
             guard value.contains(where: { !$0.isWhitespace }) else {
                 throw error(at: start, length: index - start, .missingValue,
-                            "expected a value between the quotes after '\(name)'\(QueryFields.example(field))")
+                            "expected a value between the quotes after '\(name)'\(field.example)")
             }
         } else {
             let (end, _) = scanRun(from: valueStart, urlMode: field == .url, watchForField: false)
@@ -227,10 +227,10 @@ struct QueryLexer: Sendable {
             valueSpan = (valueStart, end - valueStart)
             guard !value.isEmpty else {
                 throw error(at: start, length: valueStart - start, .missingValue,
-                            "expected a value right after '\(name)'\(QueryFields.example(field))")
+                            "expected a value right after '\(name)'\(field.example)")
             }
         }
-        switch QueryFields.validate(field, value, as: name) {
+        switch field.validate(value, as: name) {
         case .success(let canonical):
             return QueryToken(kind: .leaf(.field(field, canonical)), start: start, length: index - start)
         case .failure(let problem):

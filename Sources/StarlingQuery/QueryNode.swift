@@ -12,7 +12,8 @@
 /// compiler is expected to read it as "everything except …" (Xapian's `MatchAll AND_NOT …`).
 public indirect enum QueryNode: Sendable, Equatable, Hashable {
     /// A bare word as typed: any script, may contain emoji, apostrophes, digits, hyphens, a bare URL,
-    /// or a `:` whose prefix is not a field name (`10:30`). Never `AND`/`OR`/`NOT`, never starts with `-`.
+    /// or a `:` whose prefix is not a field name (`10:30`). Never `AND`/`OR`/`NOT`, never starts with a lone `-` (a `-` fused
+    /// with a following combining mark or skin-tone modifier is one character and part of the word).
     case word(String)
     /// The text between quotes, raw (inner spaces kept as typed). Never empty or blank.
     case phrase(String)

@@ -24,10 +24,18 @@
 ///   field's rules; a term with another prefix stays a word (`10:30`, `foo:bar`, `https://bbc.co.uk/news`).
 /// - Words are any run of non-space characters in any script; emoji sequences (ZWJ, flags, skin tones)
 ///   are single characters and belong to words; full-width and styled letters are left as typed.
+/// - `(` and `)` always stand alone, except inside URLs (`url:` values and bare words containing `://`),
+///   which keep a parenthesised part that closes before the next space (`…/Mercury_(planet)`).
+/// - A field's value runs to the next space, parenthesis or quote, or is quoted (`emoji:"red heart"`);
+///   `url:` values run to the next space. An empty or rule-breaking value is an error, never a word.
 /// - `AND` groups and `OR` groups are flattened and a one-child group is its child.
+/// - At most ``maximumDepth`` parentheses and negations may enclose a term.
 ///
 /// Errors report the leftmost problem found, with its `Character` offset and what was expected.
 public enum QueryParser {
+    /// How many parentheses and negations may enclose a term; deeper queries are rejected (``QuerySyntaxError/Code/tooDeep``).
+    public static let maximumDepth = 100
+
     /// Parses `query` into a normalised tree, or throws a ``QuerySyntaxError`` pointing at the problem.
     /// - Complexity: O(n) in the length of the query (nesting depth costs stack, one frame per level).
     public static func parse(_ query: String) throws(QuerySyntaxError) -> QueryNode {
@@ -40,6 +48,9 @@ public enum QueryParser {
 private struct Parser {
     var lexer: QueryLexer
     var current: QueryToken
+    /// Open parentheses and negations around the current token; bounded so that a hostile query cannot
+    /// exhaust the stack of a server thread.
+    var depth = 0
 
     init(_ query: String) throws(QuerySyntaxError) {
         lexer = QueryLexer(query)
@@ -59,8 +70,7 @@ private struct Parser {
         case .end:
             return node
         case .close:
-            throw lexer.error(at: current.start, length: 1, .unmatchedParenthesis,
-                              "unexpected ')' without a matching '(' before it")
+            throw unmatched(current)
         default:
             // parseOr only stops at ')' or the end; anything else is a bug in this file.
             preconditionFailure("parser stopped at \(current)")
@@ -97,6 +107,8 @@ private struct Parser {
         switch current.kind {
         case .not, .minus:
             let op = current
+            try enter(op)
+            defer { depth -= 1 }
             try advance()
             try requireOperand(after: op, named: op.kind == .not ? "'NOT'" : "'-'")
             let child = try parseUnary()
@@ -114,24 +126,45 @@ private struct Parser {
             try advance()
             return node
         case .open:
+            try enter(token)
+            defer { depth -= 1 }
             try advance()
             if current.kind == .close {
                 throw lexer.error(at: token.start, length: current.end - token.start, .emptyParentheses,
                                   "empty parentheses: expected a term between '(' and ')'")
             }
+            if current.kind == .end { throw unclosed(token) }
             let inner = try parseOr()
-            guard current.kind == .close else {
-                throw lexer.error(at: current.start, length: 0, .unclosedParenthesis,
-                                  "expected ')' to close the '(' at column \(token.start + 1)")
-            }
+            guard current.kind == .close else { throw unclosed(token) }
             try advance()
             return inner
         case .and, .or:
             // Only reachable at the start of the query or of a group: the operator has no left side.
             throw lexer.error(at: token.start, length: token.length, .missingOperand,
                               "expected a term before \(token.quoted)")
-        case .close, .end, .not, .minus:
+        case .close:
+            // Only reachable at the start of the query: groups check for ')' right after their '('.
+            throw unmatched(token)
+        case .end, .not, .minus:
             preconditionFailure("parsePrimary called at \(token)")
+        }
+    }
+
+    func unmatched(_ close: QueryToken) -> QuerySyntaxError {
+        lexer.error(at: close.start, length: 1, .unmatchedParenthesis, "unexpected ')' without a matching '(' before it")
+    }
+
+    /// The query ended inside the group opened by `open`: point at the end, where ')' was expected.
+    func unclosed(_ open: QueryToken) -> QuerySyntaxError {
+        lexer.error(at: current.start, length: 0, .unclosedParenthesis,
+                    "expected ')' to close the '(' at column \(open.start + 1)")
+    }
+
+    mutating func enter(_ token: QueryToken) throws(QuerySyntaxError) {
+        depth += 1
+        guard depth <= QueryParser.maximumDepth else {
+            throw lexer.error(at: token.start, length: token.length, .tooDeep,
+                              "too deeply nested: at most \(QueryParser.maximumDepth) parentheses and negations may enclose a term")
         }
     }
 

@@ -27,6 +27,8 @@ public struct QuerySyntaxError: Error, Sendable, Equatable, CustomStringConverti
         case missingValue = "missing-value"
         /// A field value outside the field's rules (`has:video`, `since:2014-13-01`, `lang:english`).
         case invalidValue = "invalid-value"
+        /// More than ``QueryParser/maximumDepth`` parentheses and negations around a term.
+        case tooDeep = "too-deep"
     }
 
     /// The query as given.

@@ -70,7 +70,9 @@ import Testing
         try Data().write(to: empty)
         let index = dir.appendingPathComponent("idx").path
         let r = try Starling.run(["index", "--index", index, "--json", "--quiet", "--format", "native", empty.path])
-        #expect(r.status == 0, "\(r.stderr)")
+        // An empty file is reported (it is almost always a mistake) and the run says something was rejected.
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("empty.jsonl:1: the file is empty"))
         let missing = try Starling.run(["index", "--index", index, "--quiet", dir.appendingPathComponent("nope.jsonl").path])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("nope.jsonl"))
@@ -154,21 +156,39 @@ struct RealFormatIngestTests {
         #expect((jsonObject(q.stdout)?["total"] as? Int ?? 0) >= 1)
     }
 
+    /// The shared Sentiment140 sample is valid UTF-8 (its accents were already replaced upstream); a true Latin-1
+    /// copy of it, written here, is rejected line by line as UTF-8 and read whole with --encoding latin1.
     @Test func latin1IsRejectedAsUTF8AndAcceptedWithTheEncoding() throws {
         let dir = try makeTempDir("s140")
         defer { try? FileManager.default.removeItem(at: dir) }
+        let source = try String(contentsOfFile: SharedData.path("corpora/sentiment140/sample-10k.latin1.csv"), encoding: .utf8)
+        // Re-encode as Latin-1, giving a few records real accented letters.
+        var lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var accented: [Int] = []
+        for i in stride(from: 7, to: lines.count, by: 997) where !lines[i].isEmpty {
+            lines[i] = lines[i].replacingOccurrences(of: "\",\"", with: "\",\"café ", options: [], range: lines[i].range(of: "\",\"", options: .backwards))
+            accented.append(i + 1)
+        }
+        // Latin-1 bytes: code points below 256 as themselves, anything else (the U+FFFD of the source) as '?'.
+        let latin1 = lines.joined(separator: "\n").unicodeScalars.map { $0.value < 256 ? UInt8($0.value) : 0x3F }
+        let file = dir.appendingPathComponent("s140.latin1.csv")
+        try Data(latin1).write(to: file)
         let index = dir.appendingPathComponent("idx").path
-        let file = SharedData.path("corpora/sentiment140/sample-10k.latin1.csv")
-        let args = ["--no-header", "--map", "id=2,created_at=3,author=5,text=6", file]
+        let args = ["--no-header", "--map", "id=2,created_at=3,author=5,text=6", file.path]
         let strict = try Starling.run(["index", "--index", index, "--json", "--quiet"] + args)
         #expect(strict.status == 3)
         let s1 = try #require(jsonObject(strict.lines.last ?? ""))
-        let rejected = s1["rejected"] as? Int ?? 0
-        #expect(rejected > 0 && rejected < 10000)
-        #expect((s1["indexed"] as? Int ?? 0) + rejected == 10000)
-        #expect(strict.stderr.contains("sample-10k.latin1.csv:"))
+        // Every line with a byte >= 0x80 is invalid UTF-8 now: the ones made here and a few the source already had.
+        let nonASCII = lines.enumerated().filter { $0.element.unicodeScalars.contains { $0.value >= 0x80 && $0.value < 256 } }
+            .map { $0.offset + 1 }
+        #expect(Set(accented).isSubset(of: Set(nonASCII)))
+        #expect(s1["rejected"] as? Int == nonASCII.count)
+        #expect((s1["indexed"] as? Int ?? 0) + nonASCII.count == 10000)
+        for line in nonASCII { #expect(strict.stderr.contains("s140.latin1.csv:\(line):"), "line \(line)") }
         let latin = try Starling.run(["index", "--index", index, "--json", "--quiet", "--encoding", "latin1"] + args)
         #expect(latin.status == 0, "\(latin.stderr.prefix(300))")
         #expect(jsonObject(latin.lines.last ?? "")?["documents"] as? Int == 10000)
+        let cafe = try Starling.run(["search", "--index", index, "--json", "café"])
+        #expect((jsonObject(cafe.stdout)?["total"] as? Int ?? 0) >= accented.count)
     }
 }

@@ -13,9 +13,10 @@ private func compact(_ a: Analysis) -> String {
     }.joined(separator: " ")
 }
 
-private let analyzer: Analyzer = try! Analyzer()
-
 @Suite struct AnalyzerGoldenTests {
+    /// One analyser per test instance: analysers are not thread-safe and tests run in parallel.
+    let analyzer: Analyzer = try! Analyzer()
+
     static let table: [(String, String)] = [
         ("Hello World", "hello world"),
         ("#BlackLivesMatter now", "hashtag:blacklivesmatter now"),
@@ -32,9 +33,9 @@ private let analyzer: Analyzer = try! Analyzer()
         ("isn’t it", "isn't it"),
         ("e-mail me", "e mail me"),
         ("a#b is not a tag, &#39; neither", "a b is not a tag 39 neither"),
-        ("email me@example.com", "email me example.com"),
+        ("email me@example.com", "email me@example.com"),  // ICU keeps an e-mail address whole
         ("#100 is not a tag but #100days is", "100 is not a tag but hashtag:100days is"),
-        ("東京タワー", "東京 タワー"),
+        ("東京タワー", "東京タワー"),  // ICU's dictionary knows the name
         ("zero\u{200B}width", "zero width"),
     ]
 

@@ -43,6 +43,8 @@ let badQueries: [BadQuery] = [
     .init("(a OR b", 7, .unclosedParenthesis, "expected ')' to close the '(' at column 1"),
     .init("x (a (b)", 8, .unclosedParenthesis, "the '(' at column 3"),
     .init("(", 1, .unclosedParenthesis, "column 1"),
+    .init("a (", 3, .unclosedParenthesis, "column 3"),
+    .init("(a OR", 3, .missingOperand, "after 'OR'"),
     .init("a)", 1, .unmatchedParenthesis, "without a matching '('"),
     .init(")", 0, .unmatchedParenthesis, "without a matching '('"),
     .init("(a)) b", 3, .unmatchedParenthesis, "matching '('"),
@@ -133,12 +135,12 @@ struct SyntaxErrorTableTests {
 
     @Test("a missing ')' is marked at the end of the query")
     func caretAtEnd() {
-        let error = #expect(throws: QuerySyntaxError.self) { try QueryParser.parse("cats (dogs OR") }
+        let error = #expect(throws: QuerySyntaxError.self) { try QueryParser.parse("cats (dogs OR cats") }
         #expect(error?.length == 0)
         #expect(error?.description == """
-            column 14: expected ')' to close the '(' at column 6
-              cats (dogs OR
-                           ^
+            column 19: expected ')' to close the '(' at column 6
+              cats (dogs OR cats
+                                ^
             """)
     }
 

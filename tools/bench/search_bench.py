@@ -164,7 +164,8 @@ def run_starling(binary: str, corpus: Path, posts: int, queries: list[dict], ind
     if status != 0:
         err = (work / "starling-index.err").read_text(errors="replace")[-2000:]
         raise SystemExit(f"search_bench: FAIL: `starling index` exited {status}:\n{err}")
-    summary = (work / "starling-index.out").read_text(errors="replace").strip().splitlines()
+    summary = [l for name in ("starling-index.out", "starling-index.err")
+               for l in (work / name).read_text(errors="replace").strip().splitlines()]
     print(f"  starling index: {summary[-1] if summary else '(no summary)'}", file=sys.stderr)
 
     documents = None
@@ -214,6 +215,9 @@ def run_starling(binary: str, corpus: Path, posts: int, queries: list[dict], ind
         else:
             if obj["total"] != out[i]["total"]:
                 problems.append(f"query {texts[i]!r}: total {obj['total']} in pass {p}, {out[i]['total']} in pass 0")
+            if not isinstance(obj.get("elapsed_ms"), (int, float)):
+                problems.append(f"query {texts[i]!r}: no numeric elapsed_ms in {line[:200]}")
+                break
             out[i]["ms"].append(float(obj["elapsed_ms"]))
     version = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout.strip()
     return {

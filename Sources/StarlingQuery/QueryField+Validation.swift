@@ -1,7 +1,8 @@
 // The value rules of each `field:` filter: closed sets with their synonyms, dates, language codes, hosts.
 // A value that breaks a rule is a syntax error that names what was expected.
 
-enum QueryFields {
+extension QueryField {
+    /// Why a value was refused, worded for the user.
     struct Problem: Error { let message: String }
 
     /// Synonyms people bring from the platforms, mapped to the canonical `has:` values.
@@ -22,36 +23,36 @@ enum QueryFields {
     ]
 
     /// An example to append to "expected a value" messages.
-    static func example(_ field: QueryField) -> String {
-        switch field {
+    var example: String {
+        switch self {
         case .from: return ", e.g. from:BBCNews"
         case .lang: return ", e.g. lang:en"
         case .entity: return ", e.g. entity:Q42"
         case .domain: return ", e.g. domain:bbc.co.uk"
         case .url: return ", e.g. url:bbc.in/1uXxOfo"
-        case .has: return "; one of " + QueryField.hasValues.joined(separator: ", ")
-        case .is: return "; one of " + QueryField.isValues.joined(separator: ", ")
+        case .has: return "; one of " + Self.hasValues.joined(separator: ", ")
+        case .is: return "; one of " + Self.isValues.joined(separator: ", ")
         case .since: return ", e.g. since:2014-08-15"
         case .until: return ", e.g. until:2014-08-31"
         case .emoji: return ", e.g. emoji:fire"
         }
     }
 
-    /// Checks `value` against the rules of `field` and returns the value to store (see ``QueryField``).
+    /// Checks `value` against this field's rules and returns the value to store (see ``QueryField``).
     /// `name` is the field as the user typed it, for messages.
-    static func validate(_ field: QueryField, _ value: String, as name: String) -> Result<String, Problem> {
-        switch field {
+    func validate(_ value: String, as name: String) -> Result<String, Problem> {
+        switch self {
         case .from:
             var handle = Substring(value)
             if handle.first == "@" || handle.first == "\u{FF20}" { handle = handle.dropFirst() }
             guard QueryTerms.isHandle(String(handle)) else {
-                return .failure(Problem(message: "expected a user name after '\(name)'\(example(field))"))
+                return .failure(Problem(message: "expected a user name after '\(name)'\(example)"))
             }
             return .success(String(handle))
         case .lang:
-            guard isLanguageTag(value) else {
+            guard Self.isLanguageTag(value) else {
                 return .failure(Problem(message:
-                    "expected a 2–3 letter language code or 'und' after '\(name)'\(example(field))"))
+                    "expected a 2–3 letter language code or 'und' after '\(name)'\(example)"))
             }
             return .success(value)
         case .entity, .url, .emoji:
@@ -59,24 +60,24 @@ enum QueryFields {
         case .domain:
             if value.contains("/") {
                 return .failure(Problem(message:
-                    "expected a host name after '\(name)', not a URL\(example(field)); use url: to match a link"))
+                    "expected a host name after '\(name)', not a URL\(example); use url: to match a link"))
             }
             guard QueryTerms.isHostName(Substring(value)) else {
-                return .failure(Problem(message: "expected a host name after '\(name)'\(example(field))"))
+                return .failure(Problem(message: "expected a host name after '\(name)'\(example)"))
             }
             return .success(value)
         case .has:
-            guard let canonical = hasSynonyms[value.lowercased()] else {
-                return .failure(Problem(message: "unknown value '\(value)' for '\(name)'\(example(field))"))
+            guard let canonical = Self.hasSynonyms[value.lowercased()] else {
+                return .failure(Problem(message: "unknown value '\(value)' for '\(name)'\(example)"))
             }
             return .success(canonical)
         case .is:
-            guard let canonical = isSynonyms[value.lowercased()] else {
-                return .failure(Problem(message: "unknown value '\(value)' for '\(name)'\(example(field))"))
+            guard let canonical = Self.isSynonyms[value.lowercased()] else {
+                return .failure(Problem(message: "unknown value '\(value)' for '\(name)'\(example)"))
             }
             return .success(canonical)
         case .since, .until:
-            return checkDate(value, name: name, field: field).map { value }
+            return checkDate(value, name: name).map { value }
         }
     }
 
@@ -92,12 +93,12 @@ enum QueryFields {
     }
 
     /// A real Gregorian calendar date written `YYYY-MM-DD`.
-    static func checkDate(_ value: String, name: String, field: QueryField) -> Result<Void, Problem> {
+    func checkDate(_ value: String, name: String) -> Result<Void, Problem> {
         let characters = Array(value)
         let shapeOK = characters.count == 10 && characters[4] == "-" && characters[7] == "-"
             && [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy { characters[$0].isASCII && characters[$0].isNumber }
         guard shapeOK else {
-            return .failure(Problem(message: "expected a date written YYYY-MM-DD after '\(name)'\(example(field))"))
+            return .failure(Problem(message: "expected a date written YYYY-MM-DD after '\(name)'\(example)"))
         }
         let number = { (range: Range<Int>) in Int(String(characters[range]))! }
         let (year, month, day) = (number(0..<4), number(5..<7), number(8..<10))
