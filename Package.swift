@@ -40,19 +40,26 @@ let package = Package(
         .target(name: "XapianKit", dependencies: ["CXapian"]),
         .target(name: "StarlingModel"),
         .target(name: "StarlingImport", dependencies: ["StarlingModel"]),
-        .target(
-            name: "StarlingAnalysis",
-            dependencies: ["StarlingModel", "CICU", "CUtf8proc", "CCLD2"]
-        ),
+        .target(name: "StarlingAnalysis", dependencies: ["StarlingModel", "CICU", "CUtf8proc"]),
+        .target(name: "StarlingLanguage", dependencies: ["StarlingModel", "StarlingAnalysis", "CCLD2", "XapianKit"]),
+        .target(name: "StarlingDuplicates", dependencies: ["StarlingModel", "StarlingAnalysis"]),
         .target(name: "StarlingQuery", dependencies: ["StarlingModel"]),
         .target(
             name: "StarlingIndex",
-            dependencies: ["StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "XapianKit"]
+            dependencies: [
+                "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingLanguage",
+                "StarlingDuplicates", "XapianKit",
+            ]
+        ),
+        .target(
+            name: "StarlingSimilar",
+            dependencies: ["StarlingModel", "StarlingAnalysis", "StarlingIndex", "XapianKit"]
         ),
         .executableTarget(
             name: "StarlingCLI",
             dependencies: [
                 "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingIndex",
+                "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +68,10 @@ let package = Package(
         .testTarget(name: "XapianKitTests", dependencies: ["XapianKit"]),
         .testTarget(name: "StarlingImportTests", dependencies: ["StarlingImport", "StarlingModel"]),
         .testTarget(name: "StarlingAnalysisTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
+        .testTarget(name: "StarlingLanguageTests", dependencies: ["StarlingLanguage", "StarlingAnalysis", "StarlingModel"]),
+        .testTarget(name: "StarlingDuplicatesTests", dependencies: ["StarlingDuplicates", "StarlingAnalysis", "StarlingModel"]),
+        .testTarget(name: "StarlingSimilarTests", dependencies: ["StarlingSimilar", "StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery"]),
         .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel"]),

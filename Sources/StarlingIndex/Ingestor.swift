@@ -64,9 +64,11 @@ public final class Ingestor {
     private let database: WritableDatabase
     private let analyzers: [Analyzer]
     private let builder = DocumentBuilder()
+    private let stages: [any IngestStage]
 
     /// Opens (or creates) the index at `path` for writing.
-    public init(path: String, options: IngestOptions = IngestOptions()) throws {
+    /// - Parameter stages: the ingest stages; nil means `StandardStages`.
+    public init(path: String, options: IngestOptions = IngestOptions(), stages: [any IngestStage]? = nil) throws {
         self.path = path
         self.options = options
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
@@ -78,6 +80,7 @@ public final class Ingestor {
         }
         let config = try AnalyzerConfiguration.shared.get()
         analyzers = try (0..<options.workers).map { _ in try Analyzer(configuration: config) }
+        self.stages = try stages ?? StandardStages.make(configuration: config)
     }
 
     /// One worker's output for one record.
@@ -100,6 +103,7 @@ public final class Ingestor {
         var lastProgress = Date.distantPast
         let commitEvery = options.commitEvery
         let dryRun = options.dryRun
+        let stages = self.stages
         let database = self.database
 
         for path in paths {
@@ -126,7 +130,10 @@ public final class Ingestor {
                         for item in built.value {
                             switch item {
                             case .document(let id, let doc):
-                                if !dryRun { try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc) }
+                                if !dryRun {
+                                    for stage in stages { try stage.beforeWrite(id: id, document: doc, database: database) }
+                                    try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc)
+                                }
                                 indexed += 1
                             case .rejected(let issue):
                                 onIssue(issue)
@@ -141,6 +148,7 @@ public final class Ingestor {
                         }
                         if due {
                             try database.commit()
+                            for stage in stages { try stage.afterCommit(database: database) }
                             state.withLock { $0.sinceCommit = 0 }
                         }
                     } catch {
@@ -160,6 +168,7 @@ public final class Ingestor {
         writer.sync {}
         if let e = state.withLock({ $0.writeError }) { throw e }
         try database.commit()
+        for stage in stages { try stage.afterCommit(database: database) }
         var summary = state.withLock { $0.summary }
         summary.interrupted = stop.isStopped
         summary.documentsAfter = try database.documentCount()
@@ -176,6 +185,7 @@ public final class Ingestor {
         let chunk = (batch.count + workers - 1) / workers
         let analyzers = SendableBox(self.analyzers)
         let builder = self.builder
+        let stages = self.stages
         outputs.withUnsafeMutableBufferPointer { out in
             let out = UnsafeMutableSendableBuffer(out)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -196,7 +206,9 @@ public final class Ingestor {
                                     local.append(.rejected(issue))
                                 case .success(let post):
                                     let analysis = analyzer.analyze(post.text, links: post.urls)
-                                    local.append(.document(id: post.id, builder.build(post, analysis: analysis)))
+                                    let doc = builder.build(post, analysis: analysis)
+                                    for stage in stages { stage.prepare(post, analysis: analysis, document: doc) }
+                                    local.append(.document(id: post.id, doc))
                                 }
                             }
                         }

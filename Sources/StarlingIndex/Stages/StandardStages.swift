@@ -1,0 +1,12 @@
+// The stages every index runs, in order. Each capability adds its stage here with one line.
+import StarlingAnalysis
+
+/// The standard list of ingest stages.
+public enum StandardStages {
+    /// The stages for an index, built once per ingest run.
+    public static func make(configuration: AnalyzerConfiguration) throws -> [any IngestStage] {
+        let stages: [any IngestStage] = []
+        _ = configuration
+        return stages
+    }
+}
