@@ -361,6 +361,11 @@ bool xc_database_reopen(xc_database *db, xc_error **err) XC_NOEXCEPT {
     return guard(err, false, [&] { return db->db->reopen(); });
 }
 
+void xc_database_compact(xc_database *db, const char *dest, size_t len, xc_error **err) XC_NOEXCEPT {
+    // Docids are kept (no renumbering) so nothing that recorded one is invalidated.
+    guard_void(err, [&] { db->db->compact(str(dest, len), Xapian::DBCOMPACT_NO_RENUMBER); });
+}
+
 void xc_database_close(xc_database *db, xc_error **err) XC_NOEXCEPT {
     guard_void(err, [&] { db->db->close(); });
 }

@@ -48,6 +48,9 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Analysis threads (default: one per core).")
     var workers: Int?
 
+    @Flag(help: "Compact the index when the import is done (smaller on disk; worth it after a large import).")
+    var compact = false
+
     @Flag(help: "Read, validate and analyse, but write nothing to the index.")
     var dryRun = false
 
@@ -118,6 +121,12 @@ struct IndexCommand: ParsableCommand {
                 onProgress: { p in if showProgress { bar.draw(p) } })
             if showProgress { bar.clear() }
             sigint.cancel()
+            try ingestor.close()
+            var compacted: (before: Int64, after: Int64)?
+            if compact && !dryRun && !summary.interrupted {
+                if showProgress { printError("compacting…") }
+                compacted = try IndexMaintenance.compact(path: index.resolved)
+            }
             let extra = issueCount.value - 1000
             if extra > 0 { printError("… and \(extra) more rejected records") }
 
@@ -129,15 +138,23 @@ struct IndexCommand: ParsableCommand {
                     ("documents", .int(Int64(summary.documentsAfter))), ("seconds", .double(summary.seconds)),
                     ("posts_per_second", .double(summary.postsPerSecond.rounded())),
                     ("interrupted", .bool(summary.interrupted)),
+                    ("bytes_on_disk", .int(compacted?.after ?? IndexStats.directorySize(index.resolved))),
                 ])
                 emit(obj.jsonText)
             } else {
                 let rate = Int(summary.postsPerSecond.rounded())
+                if dryRun {
+                    printError("checked \(summary.indexed) posts from \(summary.files) file(s) in "
+                        + "\(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); rejected \(summary.rejected); "
+                        + "nothing written (dry run)")
+                } else {
                 printError(
                     "indexed \(summary.indexed) posts (\(summary.added) new, \(summary.updated) updated) from "
                         + "\(summary.files) file(s) in \(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); "
                         + "rejected \(summary.rejected); the index at \(index.resolved) holds \(summary.documentsAfter) posts"
-                        + (summary.interrupted ? " (interrupted)" : ""))
+                        + (summary.interrupted ? " (interrupted)" : "")
+                        + (compacted.map { "; compacted \($0.before / 1_048_576) MiB -> \($0.after / 1_048_576) MiB" } ?? ""))
+                }
             }
             if summary.files < files.count && summary.indexed == 0 { throw ExitCode(1) }
             if summary.rejected > 0 || summary.files < files.count { throw ExitCode(3) }

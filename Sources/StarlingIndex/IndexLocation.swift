@@ -34,3 +34,43 @@ public enum IndexError: Error, CustomStringConvertible, Sendable {
         }
     }
 }
+
+/// Index upkeep that needs the whole index.
+public enum IndexMaintenance {
+    /// Rewrites the index at `path` compacted (Xapian compaction: full B-tree blocks, typically 40% smaller) and
+    /// swaps it in place. Holds the write lock while compacting, so no writer can change the index meanwhile;
+    /// readers that had it open keep their old view until they reopen.
+    /// - Returns: the size on disk before and after, in bytes.
+    @discardableResult
+    public static func compact(path: String) throws -> (before: Int64, after: Int64) {
+        let fm = FileManager.default
+        let before = IndexStats.directorySize(path)
+        let tmp = path + ".compacting-\(getpid())"
+        let old = path + ".old-\(getpid())"
+        try? fm.removeItem(atPath: tmp)
+        do {
+            let writer: WritableDatabase
+            do {
+                writer = try WritableDatabase(path: path, mode: .open)
+            } catch let e as XapianError where e.type == "DatabaseLockError" {
+                throw IndexError.locked(path: path)
+            } catch let e as XapianError where e.type == "DatabaseNotFoundError" || e.type == "DatabaseOpeningError" {
+                throw IndexError.notFound(path: path, detail: e.message)
+            }
+            try writer.compact(to: tmp)
+            try writer.close()
+        } catch {
+            try? fm.removeItem(atPath: tmp)
+            throw error
+        }
+        try fm.moveItem(atPath: path, toPath: old)
+        do {
+            try fm.moveItem(atPath: tmp, toPath: path)
+        } catch {
+            try? fm.moveItem(atPath: old, toPath: path)
+            throw error
+        }
+        try? fm.removeItem(atPath: old)
+        return (before, IndexStats.directorySize(path))
+    }
+}

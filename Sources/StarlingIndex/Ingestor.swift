@@ -83,6 +83,11 @@ public final class Ingestor {
         self.stages = try stages ?? StandardStages.make(configuration: config)
     }
 
+    /// Closes the index (releasing the write lock). The ingestor cannot be used afterwards.
+    public func close() throws {
+        try database.close()
+    }
+
     /// One worker's output for one record.
     private enum Built {
         case document(id: String, Document)

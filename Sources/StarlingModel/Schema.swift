@@ -33,6 +33,14 @@ public enum TermPrefix {
     public static let replyTo = "XY"
     /// Day bucket `XTyyyymmdd`, used for cheap date filters and histograms.
     public static let day = "XT"
+    /// Near-duplicates (StarlingDuplicates): an LSH bucket, `XNB` + 12 hex digits of a band key. Only one post of
+    /// each distinct shingle set carries them (its first copy), so a cascade of identical copies costs one entry.
+    public static let duplicateBucket = "XNB"
+    /// Near-duplicates: the shingle set's key, `XNS` + 16 hex digits; posts sharing it are exact copies (Jaccard 1).
+    public static let shingleSet = "XNS"
+    /// Near-duplicates: the cluster label the post got when written, `XNK` + a post id. Never rewritten; the
+    /// labels merged into a cluster are kept in metadata (`dup.labels.` + cluster id), so members can be found.
+    public static let clusterLabel = "XNK"
 }
 
 /// Value slots of a document.
@@ -47,4 +55,7 @@ public enum ValueSlot {
     public static let author: UInt32 = 3
     /// Language code, for the language facet.
     public static let language: UInt32 = 4
+    /// Near-duplicates: the post's shingle set, sorted 32-bit hashes, little-endian (ShingleCoding). The MinHash
+    /// signature and bucket keys are recomputed from it (about a microsecond), and it gives exact Jaccard.
+    public static let shingles: UInt32 = 10
 }

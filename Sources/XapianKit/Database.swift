@@ -62,6 +62,14 @@ public class Database: @unchecked Sendable {
         try call { xc_database_reopen(handle, $0) }
     }
 
+    /// Writes a compacted copy of this database to the directory `path` (which must not hold a database).
+    /// A compacted glass database is typically 40% smaller and a little faster to search.
+    public func compact(to path: String) throws {
+        try withUTF8Bytes(path) { pointer, length in
+            try call { xc_database_compact(handle, pointer, length, $0) }
+        }
+    }
+
     /// Number of documents.
     public func documentCount() throws -> Int {
         Int(try call { xc_database_doccount(handle, $0) })

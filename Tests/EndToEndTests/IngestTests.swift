@@ -32,6 +32,26 @@ import Testing
         #expect(!(old.stdout.contains("\"p1\"")))
     }
 
+    @Test func compactingKeepsEveryPostAndShrinksTheIndex() throws {
+        let dir = try makeTempDir("compact")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("posts.jsonl")
+        try (1...3000).map { native("c\($0)", "compact test post \($0) #tag\($0 % 7) word\($0 % 13)") }
+            .joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("idx").path
+        let r = try Starling.run(["index", "--index", index, "--json", "--quiet", file.path])
+        let before = try #require(jsonObject(r.lines.last ?? "")?["bytes_on_disk"] as? Int)
+        let c = try Starling.run(["compact", "--index", index, "--json"])
+        #expect(c.status == 0, "\(c.stderr)")
+        let after = try #require(jsonObject(c.stdout.trimmingCharacters(in: .whitespacesAndNewlines))?["bytes_after"] as? Int)
+        #expect(after < before)
+        let q = try Starling.run(["search", "--index", index, "--json", "#tag3"])
+        #expect(jsonObject(q.stdout)?["total"] as? Int == 3000 / 7 + (3000 % 7 >= 3 ? 1 : 0))
+        // The compacted index is still writable.
+        let again = try Starling.run(["index", "--index", index, "--json", "--quiet", file.path])
+        #expect(jsonObject(again.lines.last ?? "")?["documents"] as? Int == 3000)
+    }
+
     @Test func brokenLinesAreReportedAndTheRestIndexed() throws {
         let dir = try makeTempDir("broken")
         defer { try? FileManager.default.removeItem(at: dir) }

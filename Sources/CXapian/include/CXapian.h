@@ -144,6 +144,8 @@ bool xc_database_is_writable(const xc_database *db) XC_NOEXCEPT;
 void xc_database_add(xc_database *db, const xc_database *shard, xc_error **error) XC_NOEXCEPT;
 bool xc_database_reopen(xc_database *db, xc_error **error) XC_NOEXCEPT;
 void xc_database_close(xc_database *db, xc_error **error) XC_NOEXCEPT;
+/// Writes a compacted copy of the database to the directory `dest` (Xapian::Database::compact, docids kept).
+void xc_database_compact(xc_database *db, const char *dest, size_t len, xc_error **error) XC_NOEXCEPT;
 uint32_t xc_database_doccount(const xc_database *db, xc_error **error) XC_NOEXCEPT;
 uint32_t xc_database_lastdocid(const xc_database *db, xc_error **error) XC_NOEXCEPT;
 double xc_database_avlength(const xc_database *db, xc_error **error) XC_NOEXCEPT;

@@ -1,0 +1,115 @@
+// The values of a similar-posts search: what is asked (SimilarRequest), what comes back (SimilarResult,
+// SimilarHit with its explanation), and what can go wrong (SimilarError).
+import Foundation
+import StarlingModel
+
+/// What to find posts similar to.
+public enum SimilarSource: Sendable, Equatable {
+    /// An indexed post, by its id as imported.
+    case post(id: String)
+    /// Text that need not be indexed (a draft): analysed with the same analyser as the posts.
+    case text(String, links: [PostURL] = [])
+}
+
+/// How candidates are found.
+public enum SimilarMode: String, Sendable, CaseIterable {
+    /// Candidates from the inverted index (the query's most telling terms), re-scored by exact cosine.
+    case fast
+    /// Every document of the index scored by exact cosine (brute force): the reference the fast path is checked
+    /// against.
+    case exact
+}
+
+/// One similar-posts search.
+public struct SimilarRequest: Sendable {
+    /// What to find posts similar to.
+    public var source: SimilarSource
+    /// Hits to return.
+    public var limit: Int = 10
+    /// Hits whose cosine is below this are dropped (before business rules apply their factors).
+    public var minScore: Double = 0
+    /// A filter in Starling's query language (e.g. `lang:en since:2016-01-01 -is:reshare`); nil for none.
+    public var filter: String?
+    /// Keep the posts of the query post's own near-duplicate cluster (left out by default).
+    public var includeCluster = false
+    /// Keep the query post's author's other posts (left out by default).
+    public var includeAuthor = false
+    /// Business rules boosting or burying hits.
+    public var rules = SimilarRules()
+    /// Fast (inverted index) or exact (brute force).
+    public var mode: SimilarMode = .fast
+    /// Shared terms listed per hit.
+    public var explainTerms = 5
+    /// Fast path: how many candidates are re-scored exactly.
+    public var candidates = 100
+    /// Fast path: how many of the query's terms (highest weight first) draw candidates.
+    public var candidateTerms = 16
+
+    /// A request for posts like `source`.
+    public init(source: SimilarSource, limit: Int = 10) {
+        self.source = source
+        self.limit = limit
+    }
+}
+
+/// One shared term of a hit's explanation.
+public struct SharedTerm: Sendable, Equatable {
+    /// The index term (`XHtag`, `word`, ...).
+    public var term: String
+    /// Its share of the cosine: the query's weight times the post's weight (both unit-length vectors).
+    public var weight: Double
+    /// How the term reads (`#tag`, `domain:bbc.co.uk`, `word`).
+    public var display: String { SimilarTerms.display(term) }
+}
+
+/// A similar post.
+public struct SimilarHit: Sendable {
+    /// The post's id.
+    public var id: String
+    /// The score: cosine times the factors of the business rules that matched.
+    public var score: Double
+    /// The TF-IDF cosine with the query.
+    public var cosine: Double
+    /// Position in the results, from 0.
+    public var rank: Int
+    /// Xapian's docid (for tools comparing runs; not stable across re-indexing).
+    public var docid: UInt32
+    /// The shared terms contributing most, largest first.
+    public var explain: [SharedTerm]
+    /// The rules that changed the score.
+    public var rules: [SimilarRule]
+    /// The stored post.
+    public var post: Post?
+}
+
+/// The answer to a similar-posts search.
+public struct SimilarResult: Sendable {
+    /// Posts sharing at least one term with the query that passed the filters: exact in `.exact` mode; in `.fast`
+    /// mode Xapian's estimate for the candidate query.
+    public var total: Int
+    /// The hits, best first (ties by index order).
+    public var hits: [SimilarHit]
+    /// The query's vector, for explanations and tools.
+    public var query: SimilarVector
+    /// How many candidates were scored exactly.
+    public var scored: Int
+}
+
+/// Errors of similar-posts search.
+public enum SimilarError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// No indexed post has this id.
+    case unknownPost(String)
+    /// The business-rules file could not be used.
+    case badRules(String)
+    /// The filter could not be parsed or compiled.
+    case badFilter(String)
+
+    /// A message for users.
+    public var description: String {
+        switch self {
+        case .unknownPost(let id): return "no post with id '\(id)' in the index"
+        case .badRules(let m): return "bad business rules: \(m)"
+        case .badFilter(let m): return "bad filter: \(m)"
+        }
+    }
+}
