@@ -15,6 +15,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // MARK: C shims
@@ -52,6 +56,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "StarlingEntities",
+            dependencies: ["StarlingModel", "StarlingAnalysis", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "StarlingService",
+            dependencies: [
+                "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingIndex",
+                "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar", "StarlingEntities", "XapianKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
             name: "StarlingSimilar",
             dependencies: ["StarlingModel", "StarlingAnalysis", "StarlingIndex", "XapianKit"]
         ),
@@ -59,7 +77,7 @@ let package = Package(
             name: "StarlingCLI",
             dependencies: [
                 "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingIndex",
-                "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar",
+                "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar", "StarlingEntities", "StarlingService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +89,15 @@ let package = Package(
         .testTarget(name: "ConformanceTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
         .testTarget(name: "StarlingLanguageTests", dependencies: ["StarlingLanguage", "StarlingAnalysis", "StarlingModel"]),
         .testTarget(name: "StarlingDuplicatesTests", dependencies: ["StarlingDuplicates", "StarlingAnalysis", "StarlingModel"]),
+        .testTarget(name: "StarlingEntitiesTests", dependencies: ["StarlingEntities", "StarlingAnalysis", "StarlingModel"]),
+        .testTarget(
+            name: "StarlingServiceTests",
+            dependencies: [
+                "StarlingService", "StarlingIndex", "StarlingModel",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "StarlingSimilarTests", dependencies: ["StarlingSimilar", "StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery"]),
         .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
