@@ -52,8 +52,9 @@ let package = Package(
             name: "StarlingIndex",
             dependencies: [
                 "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingLanguage",
-                "StarlingDuplicates", "XapianKit",
-            ]
+                "StarlingDuplicates", "StarlingEntities", "XapianKit",
+            ],
+            swiftSettings: [.define("STARLING_ENTITIES")]
         ),
         .target(
             name: "StarlingEntities",
@@ -87,7 +88,10 @@ let package = Package(
         .testTarget(name: "StarlingImportTests", dependencies: ["StarlingImport", "StarlingModel"]),
         .testTarget(name: "StarlingAnalysisTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
-        .testTarget(name: "StarlingLanguageTests", dependencies: ["StarlingLanguage", "StarlingAnalysis", "StarlingModel"]),
+        .testTarget(
+            name: "StarlingLanguageTests",
+            dependencies: ["StarlingLanguage", "StarlingAnalysis", "StarlingModel", "StarlingIndex", "XapianKit"]
+        ),
         .testTarget(name: "StarlingDuplicatesTests", dependencies: ["StarlingDuplicates", "StarlingAnalysis", "StarlingModel"]),
         .testTarget(name: "StarlingEntitiesTests", dependencies: ["StarlingEntities", "StarlingAnalysis", "StarlingModel"]),
         .testTarget(

@@ -5,9 +5,21 @@ import Foundation
 public struct AnalyzerConfiguration: Sendable {
     /// Canonicalises links.
     public var urls: URLCanonicalizer
+    /// The TLDs a scheme-less URL may end in (analyzers/url/tlds.txt).
+    public var tlds: TopLevelDomains
+    /// Emoji names and keywords (analyzers/emoji/emoji.tsv).
+    public var emoji: EmojiTable
+    /// Word frequencies for splitting one-case hashtags (analyzers/hashtags/words.tsv).
+    public var hashtagWords: HashtagSegmenter
 
-    public init(urls: URLCanonicalizer) {
+    /// A configuration from its parts; missing tables mean no scheme-less URLs, no emoji names and no
+    /// segmentation of one-case hashtags.
+    public init(urls: URLCanonicalizer, tlds: TopLevelDomains = TopLevelDomains(), emoji: EmojiTable = EmojiTable(),
+                hashtagWords: HashtagSegmenter = HashtagSegmenter()) {
         self.urls = urls
+        self.tlds = tlds
+        self.emoji = emoji
+        self.hashtagWords = hashtagWords
     }
 
     /// The analyzers/ folder: `$STARLING_ANALYZERS`, else the first `analyzers/` found upwards from the executable
@@ -58,7 +70,12 @@ public struct AnalyzerConfiguration: Sendable {
         let pslPath = "/usr/share/publicsuffix/public_suffix_list.dat"
         let psl = (try? String(contentsOfFile: pslPath, encoding: .utf8)).map(PublicSuffixList.init(text:))
             ?? PublicSuffixList()
-        return AnalyzerConfiguration(urls: URLCanonicalizer(trackingParameters: tracking, suffixes: psl))
+        let tlds = TopLevelDomains(text: try String(contentsOf: folder.appendingPathComponent("url/tlds.txt"), encoding: .utf8))
+        let emoji = EmojiTable(text: try String(contentsOf: folder.appendingPathComponent("emoji/emoji.tsv"), encoding: .utf8))
+        let words = HashtagSegmenter(
+            text: try String(contentsOf: folder.appendingPathComponent("hashtags/words.tsv"), encoding: .utf8))
+        return AnalyzerConfiguration(urls: URLCanonicalizer(trackingParameters: tracking, suffixes: psl), tlds: tlds,
+                                     emoji: emoji, hashtagWords: words)
     }
 
     /// Loaded once per process.

@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import StarlingAnalysis
+import StarlingLanguage
 import StarlingModel
 
 struct AnalyzeCommand: ParsableCommand {
@@ -17,10 +18,17 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "JSON output (the default when reading standard input).")
     var json = false
 
+    @Flag(help: "Print only each input's language (code, confidence, evidence, candidates), one JSON line each.")
+    var language = false
+
+    @Flag(help: "With --language: report on stderr the seconds spent analysing and detecting (for benchmarks).")
+    var timing = false
+
     @Argument(help: "The text to analyse (omit to read standard input).")
     var text: String?
 
     func run() throws {
+        if language { return try runLanguageOnly() }
         try reportingErrors {
             let analyzer = try Analyzer()
             if let text {
@@ -57,8 +65,13 @@ struct AnalyzeCommand: ParsableCommand {
         o.append(("text", .string(a.text)))
         o.append(("normalized", .string(a.normalized)))
         o.append(("tokens", .array(a.tokens.map { t in
-            .object([("text", .string(t.text)), ("normalized", .string(t.normalized)), ("kind", .string(t.kind.rawValue)),
-                     ("start", .int(Int64(t.start))), ("end", .int(Int64(t.end))), ("position", .int(Int64(t.position)))])
+            var f: [(String, JSONValue)] = [
+                ("text", .string(t.text)), ("normalized", .string(t.normalized)), ("kind", .string(t.kind.rawValue)),
+                ("start", .int(Int64(t.start))), ("end", .int(Int64(t.end))), ("position", .int(Int64(t.position))),
+            ]
+            // The accent-free form a word is also findable by (`cafe` for café).
+            if let u = t.unaccented { f.append(("unaccented", .string(u))) }
+            return .object(f)
         })))
         o.append(("hashtags", .array(a.hashtags.map { h in
             .object([("text", .string(h.text)), ("normalized", .string(h.normalized)),
@@ -70,15 +83,16 @@ struct AnalyzeCommand: ParsableCommand {
             .object([("text", .string(u.text)), ("canonical", .string(u.canonical)),
                      ("expanded", u.expanded.map { .string($0) } ?? .null), ("domains", .array(u.domains.map { .string($0) }))])
         })))
-        o.append(("emoji", .array(a.emoji.map { .object([("text", .string($0.text)), ("folded", .string($0.folded))]) })))
+        o.append(("emoji", .array(a.emoji.map { e in
+            .object([("text", .string(e.text)), ("folded", .string(e.folded)), ("name", e.name.map { .string($0) } ?? .null),
+                     ("name_terms", .array(e.nameTerms.map { .string($0) }))])
+        })))
         o.append(("reshare", .bool(a.isReshare || post?.reshareOf != nil || post?.isReshare == true)))
+        if let r = a.replyTo { o.append(("reply_to", .string(r))) }
         if let ra = a.reshareAuthor ?? post?.reshareAuthor { o.append(("reshare_author", .string(ra))) }
-        // Language identification is not built yet: the platform's tag is reported as a hint, else `und`.
-        if let lang = post?.lang {
-            o.append(("language", .object([("code", .string(lang)), ("confidence", .double(0)), ("evidence", .string("platform tag"))])))
-        } else {
-            o.append(("language", .object([("code", .string("und")), ("confidence", .double(0)), ("evidence", .string("none"))])))
-        }
+        // Language: detected from the cleaned text, with the platform's tag and the author's earlier posts (in
+        // this run) as hints.
+        o.append(("language", AnalyzeLanguage.json(AnalyzeLanguage.guess(a, post: post))))
         o.append(("entities", .array([])))
         return .object(o)
     }
@@ -96,7 +110,97 @@ struct AnalyzeCommand: ParsableCommand {
         if !a.urls.isEmpty {
             emit("urls:       " + a.urls.map { "\($0.canonical) (\($0.domains.joined(separator: ", ")))" }.joined(separator: "; "))
         }
-        if !a.emoji.isEmpty { emit("emoji:      " + a.emoji.map(\.text).joined(separator: " ")) }
+        if !a.emoji.isEmpty {
+            emit("emoji:      " + a.emoji.map { "\($0.text) (\($0.name ?? "?"))" }.joined(separator: " "))
+        }
+        let unaccented = a.tokens.compactMap { t in t.unaccented.map { "\(t.normalized) -> \($0)" } }
+        if !unaccented.isEmpty { emit("unaccented: " + unaccented.joined(separator: ", ")) }
+        if let r = a.replyTo { emit("reply to:   @\(r)") }
         if a.isReshare { emit("reshare of: @\(a.reshareAuthor ?? "?")") }
+        let g = AnalyzeLanguage.guess(a, post: nil)
+        emit("language:   \(g.code) (confidence \(String(format: "%.2f", g.confidence)), evidence: \(g.evidence.rawValue))")
+    }
+}
+
+// MARK: language (issue 4)
+
+/// The language part of `analyze`: one detector and one author history for the whole run.
+enum AnalyzeLanguage {
+    static let detector: LanguageDetector? = try? LanguageDetector.standard()
+    static let history = AuthorLanguageHistory()
+
+    static func guess(_ a: Analysis, post: Post?) -> LanguageGuess {
+        guard let detector else {
+            // No model (analyzers/langid missing): the platform's tag, else undetermined.
+            if let tag = LanguageCodes.normalizePlatformTag(post?.lang) {
+                return LanguageGuess(code: tag, confidence: 0.5, evidence: .platform, candidates: [])
+            }
+            return .undetermined
+        }
+        return detector.detect(a, platformTag: post?.lang, author: post?.author, history: history)
+    }
+
+    static func json(_ g: LanguageGuess) -> JSONValue {
+        .object([("code", .string(g.code)), ("confidence", .double((g.confidence * 1000).rounded() / 1000)),
+                 ("evidence", .string(g.evidence.rawValue)),
+                 ("candidates", .array(g.candidates.map {
+                     .object([("code", .string($0.code)), ("probability", .double(($0.probability * 1000).rounded() / 1000))])
+                 }))])
+    }
+}
+
+extension AnalyzeCommand {
+    /// `--language`: only the language of each input, one JSON object a line (what tools/langid-eval reads).
+    func runLanguageOnly() throws {
+        try reportingErrors {
+            let analyzer = try Analyzer()
+            _ = AnalyzeLanguage.detector  // load the model before any timing
+            // Thread CPU time, not wall time: a busy machine then does not skew the per-core rate.
+            func cpuNow() -> Double {
+                var ts = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+                return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+            }
+            var analyzing = 0.0
+            var detecting = 0.0
+            var count = 0
+            func one(_ text: String, post: Post?) {
+                var o: [(String, JSONValue)] = []
+                if let id = post?.id { o.append(("id", .string(id))) }
+                let t0 = timing ? cpuNow() : 0
+                let analysis = analyzer.analyze(text, links: post?.urls ?? [])
+                let t1 = timing ? cpuNow() : 0
+                let guess = AnalyzeLanguage.guess(analysis, post: post)
+                let t2 = timing ? cpuNow() : 0
+                analyzing += t1 - t0
+                detecting += t2 - t1
+                count += 1
+                o.append(("language", AnalyzeLanguage.json(guess)))
+                emit(JSONValue.object(o).jsonText)
+            }
+            defer {
+                if timing {
+                    printError(#"{"texts":\#(count),"analyze_cpu_seconds":\#(analyzing),"detect_cpu_seconds":\#(detecting)}"#)
+                }
+            }
+            if let text { return one(text, post: nil) }
+            var lineNumber = 0
+            var failed = false
+            while let line = readLine(strippingNewline: true) {
+                lineNumber += 1
+                if line.hasPrefix("{") {
+                    do {
+                        let post = try Post.fromNative(try JSONParser.parse(line))
+                        one(post.text, post: post)
+                    } catch {
+                        printError("stdin:\(lineNumber): \(error)")
+                        failed = true
+                    }
+                } else {
+                    one(line, post: nil)
+                }
+            }
+            if failed { throw ExitCode(3) }
+        }
     }
 }

@@ -98,13 +98,18 @@ struct IndexCommand: ParsableCommand {
             let ingestor = try Ingestor(path: index.resolved, options: options)
 
             let stop = StopFlag()
-            signal(SIGINT, SIG_IGN)
-            let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-            sigint.setEventHandler {
-                stop.stop()
-                printError("\ninterrupted: committing what was read…")
+            // Ctrl-C and SIGTERM stop reading; the batches already read are written and committed.
+            let signalSources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler {
+                    stop.stop()
+                    printError("\ninterrupted: committing what was read…")
+                }
+                source.resume()
+                return source
             }
-            sigint.resume()
+            defer { signalSources.forEach { $0.cancel() } }
 
             let showProgress = stderrIsTerminal && !quiet
             let bar = ProgressBar()
@@ -120,7 +125,6 @@ struct IndexCommand: ParsableCommand {
                 onFileError: { path, error in printError("error: \(path): \(error)") },
                 onProgress: { p in if showProgress { bar.draw(p) } })
             if showProgress { bar.clear() }
-            sigint.cancel()
             try ingestor.close()
             var compacted: (before: Int64, after: Int64)?
             if compact && !dryRun && !summary.interrupted {

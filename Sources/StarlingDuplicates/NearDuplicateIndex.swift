@@ -10,7 +10,7 @@ public struct NearDuplicateIndex: Sendable {
     public struct Group: Sendable {
         /// The sorted shingle hashes.
         public var shingles: [UInt32]
-        /// The MinHash signature of `shingles`.
+        /// The MinHash signature of `shingles` (the LSH prefix, `bands × rows` long).
         public var signature: [UInt32]
         /// Items (caller-chosen numbers) with exactly these shingles, in insertion order.
         public var members: [Int]
@@ -27,7 +27,7 @@ public struct NearDuplicateIndex: Sendable {
     /// An empty index.
     public init(parameters: DuplicateParameters = .standard) {
         self.parameters = parameters
-        hasher = parameters.hasher
+        hasher = parameters.lshHasher
     }
 
     /// The group holding exactly `shingles`, if any.
@@ -37,13 +37,27 @@ public struct NearDuplicateIndex: Sendable {
 
     /// Groups sharing a bucket with `signature` (unverified candidates), ascending.
     ///
-    /// - Complexity: O(b + c) for b bands and c candidates.
+    /// - Complexity: O(b + c log c) for b bands and c candidates.
     public func candidates(signature: [UInt32]) -> [Int] {
-        var out = Set<Int32>()
-        for key in parameters.lsh.keys(signature) {
-            if let list = buckets[key] { out.formUnion(list) }
+        candidates(keys: parameters.lsh.keys(signature))
+    }
+
+    /// Groups in the buckets `keys`, ascending and without repeats.
+    public func candidates(keys: [UInt64]) -> [Int] {
+        var out: [Int] = []
+        for key in keys {
+            if let list = buckets[key] { for g in list { out.append(Int(g)) } }
         }
-        return out.map(Int.init).sorted()
+        if out.count > 1 {
+            out.sort()
+            var w = 1
+            for i in 1..<out.count where out[i] != out[w - 1] {
+                out[w] = out[i]
+                w += 1
+            }
+            out.removeLast(out.count - w)
+        }
+        return out
     }
 
     /// Groups whose exact Jaccard with `shingles` reaches the threshold, with that Jaccard.
@@ -51,9 +65,13 @@ public struct NearDuplicateIndex: Sendable {
     /// - Complexity: O(b + c · s) for c candidates of s shingles.
     public func neighbours(of shingles: [UInt32], signature: [UInt32]? = nil) -> [(group: Int, jaccard: Double)] {
         if shingles.isEmpty { return [] }
-        let sig = signature ?? hasher.signature(shingles)
+        return neighbours(of: shingles, keys: parameters.lsh.keys(signature ?? hasher.signature(shingles)))
+    }
+
+    /// Like `neighbours(of:signature:)` with the bucket keys already computed.
+    public func neighbours(of shingles: [UInt32], keys: [UInt64]) -> [(group: Int, jaccard: Double)] {
         var out: [(Int, Double)] = []
-        for g in candidates(signature: sig) {
+        for g in candidates(keys: keys) {
             let j = Jaccard.exact(shingles, groups[g].shingles)
             if j >= parameters.threshold { out.append((g, j)) }
         }
@@ -65,7 +83,7 @@ public struct NearDuplicateIndex: Sendable {
     ///
     /// - Complexity: O(s · k) for the signature of a new set, O(s) for a copy of a known one.
     @discardableResult
-    public mutating func insert(item: Int, shingles: [UInt32], signature: [UInt32]? = nil)
+    public mutating func insert(item: Int, shingles: [UInt32], signature: [UInt32]? = nil, keys: [UInt64]? = nil)
         -> (group: Int, isNew: Bool)? {
         if shingles.isEmpty { return nil }
         let key = Shingler.setKey(shingles)
@@ -77,7 +95,7 @@ public struct NearDuplicateIndex: Sendable {
         let g = groups.count
         groups.append(Group(shingles: shingles, signature: sig, members: [item]))
         groupOfSet[key] = g
-        for k in parameters.lsh.keys(sig) { buckets[k, default: []].append(Int32(g)) }
+        for k in keys ?? parameters.lsh.keys(sig) { buckets[k, default: []].append(Int32(g)) }
         return (g, true)
     }
 }

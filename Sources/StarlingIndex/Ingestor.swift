@@ -71,8 +71,10 @@ public final class Ingestor {
     public init(path: String, options: IngestOptions = IngestOptions(), stages: [any IngestStage]? = nil) throws {
         self.path = path
         self.options = options
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        }
         do {
             database = try WritableDatabase(path: path, mode: .createOrOpen)
         } catch let e as XapianError where e.type == "DatabaseLockError" {

@@ -2,6 +2,7 @@
 // as the posts were, and mapped onto the terms and value slots of the schema.
 import Foundation
 import StarlingAnalysis
+import StarlingLanguage
 import StarlingModel
 import StarlingQuery
 import XapianKit
@@ -15,25 +16,85 @@ public struct QueryCompileError: Error, CustomStringConvertible, Sendable {
 /// Compiles query ASTs. Holds an analyser, so it is not thread-safe.
 public final class QueryCompiler {
     private let analyzer: Analyzer
+    /// Stemmers, stopwords and the detector; nil when analyzers/langid is missing (words then match unstemmed).
+    private let language: LanguageResources?
+    /// The languages whose stems a bare word also matches in the query being compiled.
+    private var queryLanguages: [String] = []
 
-    public init(analyzer: Analyzer) {
+    public init(analyzer: Analyzer, language: LanguageResources? = try? LanguageResources.standard()) {
         self.analyzer = analyzer
+        self.language = language
     }
 
     /// The Xapian query for `node`. Field operators (from:, lang:, since: ...) filter without adding weight;
     /// words, phrases, hashtags, mentions, cashtags and emoji rank by BM25.
+    ///
+    /// Language: under `lang:xx` a bare word matches its unstemmed term or its stem under xx's Snowball stemmer
+    /// (`Z` + stem), and xx's stopwords only add weight. Without `lang:` the stems are those of the languages
+    /// the detector finds plausible for the query's words (probability >= 0.3, at most two), so `running`
+    /// finds `runs` in English posts while an exact word still matches in every language.
     public func compile(_ node: QueryNode) throws -> Query {
+        queryLanguages = plausibleLanguages(node)
+        defer { queryLanguages = [] }
         guard let q = try build(node) else {
             throw QueryCompileError(message: "the query has nothing to search for (only punctuation?)")
         }
         return q.query
     }
 
-    /// A compiled piece: its query, whether it only filters (no weight), and whether it is a negation.
+    /// A compiled piece: its query, whether it only filters (no weight), whether it is a negation, and whether
+    /// it is a lone stopword (which only adds weight when other words are required).
     private struct Piece {
         var query: Query
         var isFilter: Bool
         var isNegation: Bool
+        var isStopword = false
+    }
+
+    /// `lang:` values of the query outside negations; if there are none, the query words' plausible languages.
+    private func plausibleLanguages(_ node: QueryNode) -> [String] {
+        var langs: [String] = []
+        var words: [String] = []
+        func walk(_ n: QueryNode, negated: Bool) {
+            switch n {
+            case .field(.lang, let v) where !negated:
+                let code = LanguageCodes.normalizePlatformTag(v) ?? Normalizer.fold(v)
+                if !langs.contains(code) { langs.append(code) }
+            case .word(let w), .phrase(let w):
+                if !negated { words.append(w) }
+            case .not(let inner): walk(inner, negated: !negated)
+            case .and(let cs), .or(let cs): for c in cs { walk(c, negated: negated) }
+            default: break
+            }
+        }
+        walk(node, negated: false)
+        if !langs.isEmpty { return langs }
+        guard let language, !words.isEmpty else { return [] }
+        let guess = language.detector.detect(cleanedText: words.joined(separator: " "))
+        return guess.candidates.filter { $0.probability >= 0.3 }.prefix(2).map(\.code)
+    }
+
+    /// Whether a folded word is a stopword in the query's languages.
+    private func isStopword(_ word: String) -> Bool {
+        guard let language else { return false }
+        return queryLanguages.contains { language.isStopword(word, language: $0) }
+    }
+
+    /// A bare word's query: its term, or a synonym of the term, its stems under the query's languages and, for
+    /// long CJK words, the AND of its bigrams (indexed by LanguageStage).
+    private func wordQuery(_ word: String) -> Query {
+        var alternatives: [Query] = [termQuery(word)]
+        if let language {
+            var seen = Set<String>()
+            for code in queryLanguages {
+                if let z = language.stemTerm(word, language: code), seen.insert(z).inserted {
+                    alternatives.append(termQuery(z))
+                }
+            }
+        }
+        let bigrams = CJKBigrams.bigrams(word)
+        if !bigrams.isEmpty { alternatives.append(.and(bigrams.map { termQuery($0) })) }
+        return alternatives.count == 1 ? alternatives[0] : .synonym(alternatives)
     }
 
     private func termQuery(_ term: String) -> Query { .term(DocumentBuilder.clip(term)) }
@@ -41,7 +102,12 @@ public final class QueryCompiler {
     private func build(_ node: QueryNode) throws -> Piece? {
         switch node {
         case .word(let w):
-            return words(w, asPhrase: false).map { Piece(query: $0, isFilter: false, isNegation: false) }
+            let analysis = analyzer.analyze(w)
+            let stop = analysis.tokens.count == 1 && analysis.tokens[0].kind == .word
+                && isStopword(analysis.tokens[0].normalized)
+            return words(w, asPhrase: false).map {
+                Piece(query: $0, isFilter: false, isNegation: false, isStopword: stop)
+            }
         case .phrase(let p):
             return words(p, asPhrase: true).map { Piece(query: $0, isFilter: false, isNegation: false) }
         case .hashtag(let h):
@@ -69,13 +135,20 @@ public final class QueryCompiler {
     /// AND of pieces: scoring pieces are ANDed, filters applied with OP_FILTER, negations with AND_NOT.
     private func conjunction(_ pieces: [Piece]) throws -> Piece? {
         guard !pieces.isEmpty else { return nil }
-        let scoring = pieces.filter { !$0.isNegation && !$0.isFilter }.map(\.query)
+        var scoring = pieces.filter { !$0.isNegation && !$0.isFilter && !$0.isStopword }.map(\.query)
+        // Stopwords only add weight when other words are required; alone they are required themselves.
+        let stopwords = pieces.filter { !$0.isNegation && !$0.isFilter && $0.isStopword }.map(\.query)
+        var optional: Query?
+        if scoring.isEmpty { scoring = stopwords } else if !stopwords.isEmpty {
+            optional = stopwords.count == 1 ? stopwords[0] : .or(stopwords)
+        }
         let filters = pieces.filter { !$0.isNegation && $0.isFilter }.map(\.query)
         let negations = pieces.filter(\.isNegation).map(\.query)
         var q: Query
         var filterOnly = false
         if !scoring.isEmpty {
             q = scoring.count == 1 ? scoring[0] : .and(scoring)
+            if let optional { q = .andMaybe(q, optional) }
             if !filters.isEmpty { q = .filter(q, filters.count == 1 ? filters[0] : .and(filters)) }
         } else if !filters.isEmpty {
             q = filters.count == 1 ? filters[0] : .and(filters)
@@ -96,7 +169,9 @@ public final class QueryCompiler {
         var parts: [Query] = []
         for t in analysis.tokens {
             switch t.kind {
-            case .word, .number, .emoji, .hashtag:
+            case .word:
+                parts.append(asPhrase || analysis.tokens.count > 1 ? termQuery(t.normalized) : wordQuery(t.normalized))
+            case .number, .emoji, .hashtag:
                 parts.append(termQuery(t.normalized))
             case .mention:
                 parts.append(termQuery(TermPrefix.mention + t.normalized))
@@ -119,7 +194,7 @@ public final class QueryCompiler {
             let v = value.hasPrefix("@") ? String(value.dropFirst()) : value
             return termQuery(TermPrefix.author + Normalizer.fold(v))
         case .lang:
-            return termQuery(TermPrefix.language + Normalizer.fold(value))
+            return termQuery(TermPrefix.language + (LanguageCodes.normalizePlatformTag(value) ?? Normalizer.fold(value)))
         case .entity:
             return termQuery(TermPrefix.entity + value)
         case .domain:

@@ -17,8 +17,12 @@ public enum TermPrefix {
     public static let domain = "XD"
     /// Canonical URL of a link.
     public static let url = "XU"
-    /// Language code (`Len`).
+    /// Language code (`Len`), as detected by StarlingLanguage's LanguageStage (`Lund` when undetermined).
     public static let language = "L"
+    /// Stemmed word, Xapian's convention: `Z` + the Snowball stem under the post's language (`Zrun` for
+    /// "running" in an English post). Added beside the unstemmed word term, without positions; no stem for
+    /// stopwords. Queries match the stem under `lang:xx`'s stemmer, or under the query's plausible languages.
+    public static let stem = "Z"
     /// Platform name (`XPtwitter`).
     public static let platform = "XP"
     /// Flags for `is:` and `has:` (`XFreshare`, `XFreply`, `XFurl`, `XFmedia`, `XFhashtag`, `XFmention`).

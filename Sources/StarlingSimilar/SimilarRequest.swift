@@ -13,7 +13,8 @@ public enum SimilarSource: Sendable, Equatable {
 
 /// How candidates are found.
 public enum SimilarMode: String, Sendable, CaseIterable {
-    /// Candidates from the inverted index (the query's most telling terms), re-scored by exact cosine.
+    /// Candidates from the inverted index (the query's heaviest terms, max-score pruning), re-scored by exact
+    /// cosine.
     case fast
     /// Every document of the index scored by exact cosine (brute force): the reference the fast path is checked
     /// against.
@@ -38,12 +39,15 @@ public struct SimilarRequest: Sendable {
     public var rules = SimilarRules()
     /// Fast (inverted index) or exact (brute force).
     public var mode: SimilarMode = .fast
+    /// Fast path: terms in more than this share of the posts are not read to find candidates (posts made only of
+    /// such words, like "lol" alone, can then be missed); 1 reads every term the bounds require.
+    public var commonTerms = 1.0
+    /// Fast path: for this many of the heaviest terms, posts repeating the term are found (a second pass over its
+    /// postings) so their bounds are exact; for the lighter ones a repeat counts once in the bound (the exact
+    /// re-scoring still counts it).
+    public var repeatTerms = 4
     /// Shared terms listed per hit.
     public var explainTerms = 5
-    /// Fast path: how many candidates are re-scored exactly.
-    public var candidates = 100
-    /// Fast path: how many of the query's terms (highest weight first) draw candidates.
-    public var candidateTerms = 16
 
     /// A request for posts like `source`.
     public init(source: SimilarSource, limit: Int = 10) {
@@ -84,15 +88,19 @@ public struct SimilarHit: Sendable {
 
 /// The answer to a similar-posts search.
 public struct SimilarResult: Sendable {
-    /// Posts sharing at least one term with the query that passed the filters: exact in `.exact` mode; in `.fast`
-    /// mode Xapian's estimate for the candidate query.
+    /// Posts sharing a term with the query (in `.fast` mode: one of the terms it had to read), leaving out the
+    /// query post and, where excluded, its author's posts.
     public var total: Int
     /// The hits, best first (ties by index order).
     public var hits: [SimilarHit]
     /// The query's vector, for explanations and tools.
     public var query: SimilarVector
-    /// How many candidates were scored exactly.
+    /// How many posts were scored exactly (in `.exact` mode: every post sharing a term).
     public var scored: Int
+    /// How many of the query's terms had their postings read (`.fast` mode).
+    public var termsRead: Int
+    /// How many postings were read (`.fast` mode).
+    public var postingsRead: Int
 }
 
 /// Errors of similar-posts search.

@@ -144,7 +144,10 @@ import Testing
         #expect(Set(try ids("$aapl")) == ["4"])
         #expect(Set(try ids("👍")) == ["4"])
         #expect(Set(try ids("🔥 OR 👍🏻")) == ["3", "4"])
-        #expect(Set(try ids("lang:en")) == ["1"])
+        // 1 says so itself; the others are detected from their text; "I 👍🏽 $AAPL" has too little to tell.
+        let english = Set(try ids("lang:en"))
+        #expect(english.isSuperset(of: ["1", "2", "3"]) && !english.contains("4"), "\(english)")
+        #expect(Set(try ids("lang:und")) == ["4"])
         #expect(Set(try ids("\"red car\"")) == ["6"])
         #expect(Set(try ids("red car")) == ["5", "6"])
         #expect(Set(try ids("(protest OR news) -from:bob")) == ["1", "3"])

@@ -4,15 +4,6 @@ import StarlingAnalysis
 import StarlingModel
 import Testing
 
-private func compact(_ a: Analysis) -> String {
-    a.tokens.map { t in
-        switch t.kind {
-        case .word, .number: return t.normalized
-        default: return "\(t.kind.rawValue):\(t.normalized)"
-        }
-    }.joined(separator: " ")
-}
-
 @Suite struct AnalyzerGoldenTests {
     /// One analyser per test instance: analysers are not thread-safe and tests run in parallel.
     let analyzer: Analyzer = try! Analyzer()
@@ -37,6 +28,33 @@ private func compact(_ a: Analysis) -> String {
         ("#100 is not a tag but #100days is", "100 is not a tag but hashtag:100days is"),
         ("東京タワー", "東京タワー"),  // ICU's dictionary knows the name
         ("zero\u{200B}width", "zero width"),
+        // Twitter-text rules (the conformance suite has the full set; these show the analyser keeps them).
+        ("RT@user: hi", "mention:user hi"),
+        ("@user/list-name is a list", "mention:user list name is a list"),
+        ("@aliceìnheiro no", "aliceìnheiro no"),  // an accented letter after a handle: no mention
+        ("f@@kn", "f@@kn"),
+        ("$BRK.A and $RDS_A, $TEST.", "cashtag:brk.a and cashtag:rds_a cashtag:test"),
+        ("$ABCDEFG $x1", "abcdefg x1"),
+        ("#tag#more and ##tag", "tag more and hashtag:tag"),
+        ("#1hashtag #123", "hashtag:1hashtag 123"),
+        ("a ✌️#peace", "a emoji:✌ hashtag:peace"),
+        ("#️⃣ keycap", "emoji:#⃣ keycap"),
+        ("#日本語ハッシュタグ。", "hashtag:日本語ハッシュタグ"),
+        ("http://x.com/#tag", "url:http://x.com/"),  // a tag inside a URL is part of the URL
+        // URLs: with a scheme, without one (its words stay words too), trailing punctuation, t.co.
+        ("visit bbc.co.uk/news today", "visit url:http://bbc.co.uk/news bbc.co.uk news today"),
+        ("see (http://en.wikipedia.org/wiki/Primer_(film)).", "see url:http://en.wikipedia.org/wiki/Primer_(film)"),
+        ("http://t.co/abc's site", "url:http://t.co/abc s site"),
+        ("long.test.tar.bz2 is a file", "long.test.tar.bz2 is a file"),
+        ("http://foo.com:80/a?fbclid=1&x=2#frag", "url:http://foo.com/a?x=2"),
+        // Emoji: skin tones and presentation selectors fold; ZWJ sequences, flags, keycaps, tags stay whole.
+        ("ok 👍🏿 ❤️ ❤", "ok emoji:👍 emoji:❤ emoji:❤"),
+        ("🧑🏽‍🚒 🏴󠁧󠁢󠁳󠁣󠁴󠁿", "emoji:🧑‍🚒 emoji:🏴󠁧󠁢󠁳󠁣󠁴󠁿"),
+        ("🫱🏻‍🫲🏿", "emoji:🫱‍🫲"),
+        // Normalisation: fancy letters, full width, bidi and zero-width controls.
+        ("𝓼𝓬𝓻𝓲𝓹𝓽 𝔣𝔯𝔞𝔨𝔱𝔲𝔯 Ｔｏｋｙｏ", "script fraktur tokyo"),
+        ("\u{202A}abc\u{202C} a\u{200D}b \u{FEFF}c", "abc ab c"),
+        ("ﬁne", "fine"),
     ]
 
     @Test(arguments: table)
@@ -51,10 +69,24 @@ private func compact(_ a: Analysis) -> String {
             ("#COVID19Vaccine", ["covid", "19", "vaccine"]),
             ("#black_lives", ["black", "lives"]),
             ("#ferguson", ["ferguson"]),
+            // One-case tags go through the word-frequency model.
+            ("#blacklivesmatter", ["black", "lives", "matter"]),
+            ("#BLACKLIVESMATTER", ["black", "lives", "matter"]),
+            ("#prayforparis", ["pray", "for", "paris"]),
+            ("#blacklivesmatter2016", ["black", "lives", "matter", "2016"]),
+            ("#qwzrtxplk", ["qwzrtxplk"]),  // no cover by known words: left whole
+            ("#nfl", ["nfl"]),  // too short to split
         ]
         for (text, words) in cases {
             #expect(analyzer.analyze(text).hashtags.first?.words == words, "\(text)")
         }
+    }
+
+    @Test func replies() {
+        #expect(analyzer.analyze("@user thanks").replyTo == "user")
+        #expect(analyzer.analyze("\u{3000}@user thanks").replyTo == "user")
+        #expect(analyzer.analyze(".@user thanks").replyTo == nil)
+        #expect(analyzer.analyze("RT @user: x").replyTo == nil)
     }
 
     @Test func reshareMarker() {

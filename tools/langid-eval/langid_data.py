@@ -1,14 +1,13 @@
 """The language-ID evaluation sets of ../shared/data/eval/langid, their fixed seeded split, and text cleaning.
 
 Every tool that trains or evaluates imports this module, so the split is the same everywhere:
-  - each set is read in file order; a row is in the TEST part when sha1("<set>:<row index>") mod 5 == 0 (20%),
-    otherwise in the TRAIN part (80%);
-  - within TRAIN, a row is in the DEV part when sha1("dev:<set>:<row index>") mod 8 == 0 (10% of the set);
+  - each set is read in file order; a row is in the TEST part when fnv1a64("<set>:<row index>") mod 5 == 0 (20%),
+    otherwise in the TRAIN part (80%) (FNV-1a, 64-bit, over the UTF-8 bytes: easy to repeat in Swift tests);
+  - within TRAIN, a row is in the DEV part when fnv1a64("dev:<set>:<row index>") mod 8 == 0 (10% of the set);
     DEV is used only to choose hyperparameters, and the shipped model is then trained on all of TRAIN;
   - a TRAIN row whose folded text also occurs in TEST is dropped (retweets and copies would leak otherwise).
 The held-out test sets of ../shared/docs/PEERS.md are separate files this project does not have.
 """
-import hashlib
 import os
 import re
 import unicodedata
@@ -58,8 +57,15 @@ def load(name, root=None):
     return rows
 
 
+def fnv1a64(key):
+    h = 0xcbf29ce484222325
+    for b in key.encode():
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
 def _bucket(key, mod):
-    return int(hashlib.sha1(key.encode()).hexdigest(), 16) % mod
+    return fnv1a64(key) % mod
 
 
 def split(name, rows):

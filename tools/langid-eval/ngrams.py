@@ -3,6 +3,7 @@ the same features; change both together."""
 import unicodedata
 
 MAX_N = 5
+MAX_WORD = 64  # longer words are cut (NGramModel.swift does the same)
 
 
 def _letter(ch):
@@ -27,6 +28,7 @@ def features(folded, max_n=MAX_N):
     as 'w:word'; a lone space is not a feature."""
     feats = []
     for w in words(folded):
+        w = w[:MAX_WORD]
         p = " " + w + " "
         L = len(p)
         for n in range(1, max_n + 1):

@@ -1,6 +1,6 @@
 // The words inside a hashtag, so `black lives` finds #BlackLivesMatter.
-// CamelCase, letter/digit changes and underscores mark word boundaries; a tag written all in one case stays one
-// word here (segmenting #blacklivesmatter needs a word-frequency model).
+// CamelCase, letter/digit changes and underscores mark word boundaries; a part written all in one case is then
+// split by the word-frequency model (HashtagSegmenter) when it is given one.
 
 /// Splits hashtag bodies into words. Stateless.
 public enum HashtagWords {
@@ -71,5 +71,22 @@ public enum HashtagWords {
         }
         flush(scalars.count)
         return words
+    }
+
+    /// The words of a hashtag body: `split`, then, when the tag is written in one case throughout (so its writer
+    /// marked no words), each part through `segmenter`. `blacklivesmatter2016` -> black lives matter 2016;
+    /// `COVID19Vaccine` -> COVID 19 Vaccine (CamelCase is trusted as written).
+    public static func words(_ body: Substring, segmenter: HashtagSegmenter) -> [Substring] {
+        let parts = split(body)
+        var upper = false
+        var lower = false
+        for s in body.unicodeScalars {
+            if s.properties.isUppercase { upper = true } else if s.properties.isLowercase { lower = true }
+            if upper && lower { return parts }
+        }
+        var out = [Substring]()
+        out.reserveCapacity(parts.count)
+        for p in parts { out.append(contentsOf: segmenter.segment(p)) }
+        return out
     }
 }

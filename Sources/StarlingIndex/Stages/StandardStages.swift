@@ -5,7 +5,7 @@ import StarlingAnalysis
 public enum StandardStages {
     /// The stages for an index, built once per ingest run.
     public static func make(configuration: AnalyzerConfiguration) throws -> [any IngestStage] {
-        let stages: [any IngestStage] = []
+        let stages: [any IngestStage] = [try LanguageStage(), DuplicateStage()] + (try EntityStage.standard())
         _ = configuration
         return stages
     }

@@ -1,0 +1,88 @@
+// `starling entities`: label a whole corpus with catalogued entities. The input is read completely first, so the
+// corpus-learnt profiles (CorpusLinker) see every post before any is decided; only compact features are kept.
+import ArgumentParser
+import Foundation
+import StarlingAnalysis
+import StarlingEntities
+import StarlingModel
+
+struct EntitiesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "entities",
+        abstract: "Label native NDJSON posts (stdin) with the catalogued entities they are about.",
+        discussion: """
+            Writes one JSON object per post: {"id": ..., "entities": [{"id", "confidence", "surface"}]}.
+            By default the whole input is read first and each entity's context profile is learnt from it
+            (posts with an unambiguous signal teach the entity's words); --catalog-only decides each post alone,
+            streaming, as indexing does. Without --catalog, every catalogue in analyzers/entities/ is used.
+            """
+    )
+
+    @Option(name: .customLong("catalog"), help: ArgumentHelp("A YAML entity catalogue (repeatable).", valueName: "FILE"))
+    var catalogs: [String] = []
+
+    @Option(help: "Report entities with at least this confidence (0...1).")
+    var threshold: Double = DisambiguationSettings().threshold
+
+    @Flag(help: "Decide each post from the catalogue alone (streaming; no corpus-learnt profile).")
+    var catalogOnly = false
+
+    @Flag(help: "Add name, offsets and evidence to each entity.")
+    var evidence = false
+
+    @Flag(help: "JSON output (the default: this command always writes NDJSON).")
+    var json = false
+
+    func validate() throws {
+        guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var catalog = EntityCatalog(entities: [])
+            if catalogs.isEmpty {
+                if let folder = AnalyzerConfiguration.locateAnalyzersFolder()?.appendingPathComponent("entities") {
+                    catalog = try EntityCatalog.load(folder: folder)
+                }
+            } else {
+                for file in catalogs {
+                    try catalog.merge(EntityCatalog.load(contentsOf: URL(fileURLWithPath: file)), file: file)
+                }
+            }
+            guard !catalog.isEmpty else { throw CommandFailure(message: "no entity catalogue (give --catalog FILE)") }
+            var settings = DisambiguationSettings()
+            settings.threshold = threshold
+            let analyzer = try Analyzer()
+            let linker = EntityLinker(catalog: catalog, analyzer: analyzer, settings: settings)
+            let corpus = catalogOnly ? nil : CorpusLinker(linker: linker)
+
+            var lineNumber = 0
+            var failed = false
+            while let line = readLine(strippingNewline: true) {
+                lineNumber += 1
+                if line.allSatisfy(\.isWhitespace) { continue }
+                let post: Post
+                do {
+                    post = try Post.fromNative(JSONParser.parse(line))
+                } catch {
+                    printError("stdin:\(lineNumber): \(error)")
+                    failed = true
+                    continue
+                }
+                let analysis = analyzer.analyze(post.text, links: post.urls)
+                if let corpus {
+                    corpus.add(id: post.id, analysis: analysis)
+                } else {
+                    write(LabelledPost(id: post.id, mentions: linker.link(analysis)))
+                }
+            }
+            if let corpus { for labelled in corpus.finish() { write(labelled) } }
+            if failed { throw ExitCode(3) }
+        }
+    }
+
+    private func write(_ p: LabelledPost) {
+        let entities = JSONValue.array(p.mentions.map { $0.json(detailed: evidence) })
+        emit(JSONValue.object([("id", .string(p.id)), ("entities", entities)]).jsonText)
+    }
+}

@@ -1,0 +1,77 @@
+// `starling serve`: the HTTP service (StarlingService) over one index: ingest, search, facets, histograms,
+// similar posts, near-duplicates, deletions, stats and metrics, under /v1 (openapi/starling.yaml).
+import ArgumentParser
+import Foundation
+import StarlingService
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve an index over HTTP: a JSON API under /v1 (see openapi/starling.yaml).",
+        discussion: """
+            One writer ingests continuously (POST /v1/posts, NDJSON); an acknowledged post is committed and
+            searchable at once. Without --keys the service only listens on loopback. The key file holds one key a
+            line: `ROLE KEY [NAME]`, ROLE read, write or admin, KEY at least 16 characters of [A-Za-z0-9._-];
+            clients send `Authorization: Bearer KEY`. SIGTERM or Ctrl-C stops accepting, finishes the requests in
+            flight and commits. Prints `listening on http://HOST:PORT` once ready (--port 0 picks a free port).
+            Example: starling serve --index indexes/default --port 8080
+            """
+    )
+
+    @OptionGroup var index: IndexPathOption
+
+    @Option(help: "Address to listen on (non-loopback addresses need --keys).")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (0: any free port).")
+    var port: Int = 8080
+
+    @Option(help: ArgumentHelp("API key file (ROLE KEY [NAME] per line).", valueName: "FILE"))
+    var keys: String?
+
+    @Option(name: .customLong("max-body"), help: "Largest request body in bytes.")
+    var maxBody: Int = 16 << 20
+
+    func run() throws {
+        try reportingErrors {
+            var config = ServiceConfiguration(indexPath: index.resolved, host: host, port: port)
+            config.limits.maxBodyBytes = maxBody
+            if let keys {
+                do { config.keys = try APIKeys.load(path: keys) } catch {
+                    throw CommandFailure(message: "\(error)", code: 2)
+                }
+            }
+            let server: StarlingServer
+            do {
+                server = try StarlingServer(configuration: config)
+            } catch let e as ConfigurationError {
+                throw CommandFailure(message: e.message, code: 2)
+            }
+            let host = self.host
+            let outcome = ServeOutcome()
+            let done = DispatchSemaphore(value: 0)
+            // The root command is synchronous, so the async server runs in a task while this thread waits.
+            Task {
+                do {
+                    try await server.run(onListening: { port in
+                        emit("listening on http://\(host.contains(":") ? "[\(host)]" : host):\(port)")
+                    })
+                } catch {
+                    outcome.set(error)
+                }
+                done.signal()
+            }
+            done.wait()
+            if let e = outcome.error { throw e }
+            printError("stopped; index committed")
+        }
+    }
+}
+
+/// The error the server task ended with, handed back to the waiting thread.
+private final class ServeOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Error?
+    func set(_ e: Error) { lock.lock(); stored = e; lock.unlock() }
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
+}

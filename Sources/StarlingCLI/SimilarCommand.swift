@@ -1,0 +1,200 @@
+// `starling similar`: posts like an indexed post or like a draft, by TF-IDF cosine (StarlingSimilar).
+import ArgumentParser
+import Foundation
+import StarlingModel
+import StarlingSimilar
+
+struct SimilarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "similar",
+        abstract: "Find posts similar to an indexed post (ID) or to a draft (--text), by TF-IDF cosine.",
+        discussion: """
+            Scores are cosines of sublinear-tf, smoothed-idf vectors over words, hashtag words, #hashtags, linked
+            domains and entities, with the index's own statistics. The post itself, its author's other posts and
+            its near-duplicate cluster are left out unless --include-author / --include-cluster.
+            Business rules (--rules FILE, JSON) multiply scores: {"rules": [{"author": "bbcnews", "factor": 1.5},
+            {"hashtag": "ad", "factor": 0}, {"domain": "example.com", "factor": 0.5}, {"entity": "Q42", "factor": 2}]}.
+            Example: starling similar --lang en --since 2016-01-01 --limit 5 --json 500311153583853570
+            """
+    )
+
+    @OptionGroup var index: IndexPathOption
+
+    @Option(help: "Hits to return.")
+    var limit: Int = 10
+
+    @Option(name: .customLong("min-score"), help: "Leave out hits whose cosine is below this (0...1).")
+    var minScore: Double = 0
+
+    @Option(help: ArgumentHelp("Find posts like this text (need not be indexed).", valueName: "TEXT"))
+    var text: String?
+
+    @Option(help: ArgumentHelp("Only posts in this language (lang:CODE).", valueName: "CODE"))
+    var lang: String?
+
+    @Option(help: ArgumentHelp("Only posts created on or after this day (UTC).", valueName: "YYYY-MM-DD"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only posts created before this day (UTC).", valueName: "YYYY-MM-DD"))
+    var until: String?
+
+    @Option(help: ArgumentHelp("Only posts by this author (repeat for several).", valueName: "HANDLE"))
+    var author: [String] = []
+
+    @Option(help: ArgumentHelp("Only posts matching this query (Starling's query language).", valueName: "QUERY"))
+    var filter: String?
+
+    @Flag(name: .customLong("include-cluster"), help: "Keep posts of the query post's near-duplicate cluster.")
+    var includeCluster = false
+
+    @Flag(name: .customLong("include-author"), help: "Keep other posts by the query post's author.")
+    var includeAuthor = false
+
+    @Option(help: ArgumentHelp("Business rules (JSON) boosting or burying authors, hashtags, domains, entities.",
+                               valueName: "FILE"))
+    var rules: String?
+
+    @Flag(help: "Score every post by brute force (slow; the reference for the fast path).")
+    var exact = false
+
+    @Option(name: .customLong("explain-terms"), help: "Shared terms listed per hit.")
+    var explainTerms: Int = 5
+
+    @Option(name: .customLong("common-terms"), help: ArgumentHelp(
+        "Fast path: words in more than this share of the posts do not draw candidates (1: exact bounds).",
+        valueName: "SHARE"))
+    var commonTerms: Double = 1
+
+    @Option(name: .customLong("repeat-terms"), help: ArgumentHelp(
+        "Fast path: how many of the heaviest terms get exact tf in the bounds (a second pass over their postings).",
+        valueName: "N"))
+    var repeatTerms: Int = 4
+
+    @Flag(help: "Print JSON: {\"total\": N, \"hits\": [{\"id\", \"score\", \"explain\", ...}]}.")
+    var json = false
+
+    @Option(help: ArgumentHelp(
+        "Run every query of FILE (a post id, or {\"id\": ...} / {\"text\": ...}, one a line); print one JSON line each with elapsed_ms.",
+        valueName: "FILE"))
+    var queries: String?
+
+    @Argument(help: "The id of an indexed post.")
+    var id: String?
+
+    func validate() throws {
+        let sources = (id == nil ? 0 : 1) + (text == nil ? 0 : 1) + (queries == nil ? 0 : 1)
+        if sources != 1 { throw ValidationError("give exactly one of ID, --text TEXT or --queries FILE") }
+        if limit < 0 || limit > 10_000 { throw ValidationError("--limit must be between 0 and 10000") }
+        if !(0...1).contains(minScore) { throw ValidationError("--min-score must be between 0 and 1") }
+        if explainTerms < 0 { throw ValidationError("--explain-terms must not be negative") }
+        for (name, day) in [("--since", since), ("--until", until)] {
+            if let day, day.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) == nil {
+                throw ValidationError("\(name) must be a day, YYYY-MM-DD")
+            }
+        }
+    }
+
+    /// The filters as one query in Starling's language.
+    private var filterQuery: String? {
+        var parts: [String] = []
+        if let lang { parts.append("lang:\(lang)") }
+        if let since { parts.append("since:\(since)") }
+        if let until { parts.append("until:\(until)") }
+        if !author.isEmpty {
+            let froms = author.map { "from:\($0.hasPrefix("@") ? String($0.dropFirst()) : $0)" }
+            parts.append(froms.count == 1 ? froms[0] : "(" + froms.joined(separator: " OR ") + ")")
+        }
+        if let filter { parts.append("(\(filter))") }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    private func request(_ source: SimilarSource, rules: SimilarRules) -> SimilarRequest {
+        var r = SimilarRequest(source: source, limit: limit)
+        r.minScore = minScore
+        r.filter = filterQuery
+        r.includeCluster = includeCluster
+        r.includeAuthor = includeAuthor
+        r.rules = rules
+        r.mode = exact ? .exact : .fast
+        r.explainTerms = explainTerms
+        r.commonTerms = commonTerms
+        r.repeatTerms = repeatTerms
+        return r
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let rules = try rules.map { try SimilarRules.load(path: $0) } ?? SimilarRules()
+            let searcher = try SimilarSearcher(path: index.resolved)
+            if let queries {
+                try runBatch(queries, searcher: searcher, rules: rules)
+                return
+            }
+            let source: SimilarSource = text.map { .text($0) } ?? .post(id: id ?? "")
+            let result: SimilarResult
+            do {
+                result = try searcher.similar(request(source, rules: rules))
+            } catch let e as SimilarError {
+                throw CommandFailure(message: "\(e)", code: 2)
+            }
+            if json {
+                emit(JSONValue.object(result.jsonValue(includePosts: true)).jsonText)
+            } else {
+                printHuman(result)
+            }
+        }
+    }
+
+    private func runBatch(_ path: String, searcher: SimilarSearcher, rules: SimilarRules) throws {
+        guard let content = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw CommandFailure(message: "cannot read the query file '\(path)'")
+        }
+        for raw in content.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            var source: SimilarSource = .post(id: line)
+            var label: (String, JSONValue) = ("query", .string(line))
+            if line.hasPrefix("{"), let v = try? JSONParser.parse(line) {
+                if let t = v["text"]?.stringValue {
+                    source = .text(t)
+                    label = ("text", .string(t))
+                } else if let i = v["id"]?.stringValue {
+                    source = .post(id: i)
+                    label = ("query", .string(i))
+                }
+            }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            do {
+                let r = try searcher.similar(request(source, rules: rules))
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+                var obj = r.jsonValue(includePosts: false)
+                obj.insert(label, at: 0)
+                obj.append(("scored", .int(Int64(r.scored))))
+                obj.append(("terms_read", .int(Int64(r.termsRead))))
+                obj.append(("postings_read", .int(Int64(r.postingsRead))))
+                obj.append(("elapsed_ms", .double((ms * 1000).rounded() / 1000)))
+                emit(JSONValue.object(obj).jsonText)
+            } catch {
+                emit(JSONValue.object([label, ("error", .string("\(error)"))]).jsonText)
+            }
+        }
+    }
+
+    private func printHuman(_ r: SimilarResult) {
+        emit("\(r.hits.count) similar posts (of about \(r.total) sharing a term)")
+        for h in r.hits {
+            let p = h.post
+            var head = "\(h.rank + 1). [\(h.id)]"
+            if let a = p?.author { head += " @\(a)" }
+            if let t = p?.createdAt { head += " \(PostTime.iso8601(t))" }
+            head += String(format: "  score %.3f", h.score)
+            if h.score != h.cosine { head += String(format: " (cosine %.3f)", h.cosine) }
+            emit(head)
+            let text = (p?.text ?? "").replacingOccurrences(of: "\n", with: " ")
+            emit("   " + (text.count > 280 ? String(text.prefix(277)) + "…" : text))
+            if !h.explain.isEmpty {
+                emit("   shared: " + h.explain.map { String(format: "%@ %.3f", $0.display, $0.weight) }.joined(separator: ", "))
+            }
+        }
+    }
+}

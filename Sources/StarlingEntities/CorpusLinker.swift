@@ -1,0 +1,180 @@
+// Corpus mode: decisions that learn from the whole input. For each entity, the posts naming it (by alias or
+// signal) are split into "about the entity" and "another sense" by expectation–maximisation over a two-class
+// naive Bayes model of their context words:
+//   - posts with an unambiguous signal are fixed as about the entity, and teach which words go with it;
+//   - the description and keywords add pseudo-counts to the entity's side, so even without signals it has a seed;
+//   - the "other" side starts from the whole corpus's word distribution (ordinary language), then absorbs what
+//     the remaining posts of the alias share (the other senses);
+//   - the share of the alias's posts that are about the entity is estimated along the way (the prior).
+// Only compact feature ids are kept per candidate post, never the posts themselves.
+import Foundation
+import StarlingAnalysis
+
+/// The decisions for one post.
+public struct LabelledPost: Sendable, Equatable {
+    /// The post id.
+    public var id: String
+    /// Mentions at or above the threshold (all when asked), most confident first.
+    public var mentions: [EntityMention]
+
+    /// The decisions `mentions` for post `id`.
+    public init(id: String, mentions: [EntityMention]) {
+        self.id = id
+        self.mentions = mentions
+    }
+}
+
+/// Collects a corpus, then decides every post with profiles learnt from all of it. Single-threaded.
+public final class CorpusLinker {
+    /// The catalogue and settings.
+    public let linker: EntityLinker
+    private var ids: [String] = []
+    private var records: [Record] = []
+    private var featureIDs: [String: Int32] = [:]
+    private var featureNames: [String] = []
+    private var documentFrequency: [Double] = []
+    private var documents = 0.0
+
+    private struct Candidate {
+        var candidate: EntityCandidate
+        var shape: [Int32]
+        var catalogueLogOdds: Double
+        var catalogueEvidence: [String]
+    }
+
+    private struct Record {
+        var post: Int
+        var features: [Int32]
+        var candidates: [Candidate]
+    }
+
+    /// A corpus linker deciding with `linker`'s catalogue and settings.
+    public init(linker: EntityLinker) {
+        self.linker = linker
+    }
+
+    /// Number of posts added.
+    public var count: Int { ids.count }
+
+    private func intern(_ f: String) -> Int32 {
+        if let id = featureIDs[f] { return id }
+        let id = Int32(featureNames.count)
+        featureIDs[f] = id
+        featureNames.append(f)
+        documentFrequency.append(0)
+        return id
+    }
+
+    /// Adds one analysed post. Posts without any candidate cost only their id.
+    ///
+    /// - Complexity: O(t) for t tokens.
+    public func add(id: String, analysis: Analysis) {
+        let post = linker.matcher.candidates(in: analysis)
+        let index = ids.count
+        ids.append(id)
+        var fids: [Int32] = []
+        fids.reserveCapacity(post.features.count)
+        for f in post.features {
+            let i = intern(f)
+            documentFrequency[Int(i)] += 1
+            fids.append(i)
+        }
+        documents += 1
+        guard !post.candidates.isEmpty else { return }
+        let candidates = post.candidates.map { c -> Candidate in
+            let (z, why) = linker.catalogueScore(c, context: linker.matcher.context(post, entity: c.entity))
+            return Candidate(candidate: c, shape: c.shape.map(intern), catalogueLogOdds: z, catalogueEvidence: why)
+        }
+        records.append(Record(post: index, features: fids, candidates: candidates))
+    }
+
+    /// Decides every post added, in input order. Returns mentions at or above the threshold (all when `all`).
+    ///
+    /// - Complexity: O(i · m) for i iterations and m feature occurrences in candidate posts.
+    public func finish(all: Bool = false) -> [LabelledPost] {
+        var out = ids.map { LabelledPost(id: $0, mentions: []) }
+        // Documents of each entity: (record, candidate) pairs.
+        var byEntity: [Int: [(Int, Int)]] = [:]
+        for (ri, r) in records.enumerated() {
+            for (ci, c) in r.candidates.enumerated() { byEntity[c.candidate.entity, default: []].append((ri, ci)) }
+        }
+        let backgroundTotal = documentFrequency.reduce(0, +)
+        let settings = linker.settings
+        for (entity, docs) in byEntity.sorted(by: { $0.key < $1.key }) {
+            let compiled = linker.matcher.entities[entity]
+            let own = Set(compiled.aliasFeatures.compactMap { featureIDs[$0] })
+            let profile = compiled.profile.map(intern)
+            let x: [[Int32]] = docs.map { ri, ci in
+                records[ri].features.filter { !own.contains($0) } + records[ri].candidates[ci].shape
+            }
+            let clamped: [Double?] = docs.map { ri, ci in
+                let s = records[ri].candidates[ci].candidate.signal
+                return s > 0 ? s : nil
+            }
+            var r: [Double] = docs.enumerated().map { k, d in
+                clamped[k] ?? EntityLinker.sigmoid(records[d.0].candidates[d.1].catalogueLogOdds)
+            }
+            // Copies (retweets, bots) would otherwise outvote everything: identical contexts share one vote.
+            var copies: [[Int32]: Double] = [:]
+            for words in x { copies[words.sorted(), default: 0] += 1 }
+            let weight = x.map { 1 / (copies[$0.sorted()] ?? 1) }
+            let y = x
+            let alpha = settings.additive
+            let vocabulary = Double(featureNames.count)
+            let mass = y.enumerated().reduce(0.0) { $0 + weight[$1.offset] * Double($1.element.count) }
+            let muO = settings.backgroundWeight * mass
+            var logRatio: [Int32: Double] = [:]
+            var prior = 0.0
+            for _ in 0..<max(1, settings.iterations) {
+                // M-step: word distributions of both sides and the share of the entity.
+                var ne: [Int32: Double] = [:], no: [Int32: Double] = [:]
+                var te = 0.0, to = 0.0, re = 0.0, total = 0.0
+                for (k, words) in y.enumerated() {
+                    let w = weight[k]
+                    for f in words {
+                        ne[f, default: 0] += w * r[k]
+                        no[f, default: 0] += w * (1 - r[k])
+                    }
+                    te += w * r[k] * Double(words.count)
+                    to += w * (1 - r[k]) * Double(words.count)
+                    re += w * r[k]
+                    total += w
+                }
+                for f in profile { ne[f, default: 0] += settings.profilePseudoCount; te += settings.profilePseudoCount }
+                let share = min(0.98, max(0.02, (re + 1) / (total + 2)))
+                prior = log(share / (1 - share))
+                logRatio.removeAll(keepingCapacity: true)
+                for f in Set(ne.keys).union(no.keys) {
+                    // "Other" leans on ordinary language (the whole input); the entity's side only on its posts.
+                    let b = backgroundTotal > 0 ? documentFrequency[Int(f)] / backgroundTotal : 0
+                    let pe = ((ne[f] ?? 0) + alpha) / (te + alpha * vocabulary)
+                    let po = ((no[f] ?? 0) + muO * b + alpha) / (to + muO + alpha * vocabulary)
+                    logRatio[f] = log(pe / po)
+                }
+                // E-step: posteriors of the posts without a signal.
+                for k in y.indices where clamped[k] == nil {
+                    var s = prior
+                    for f in y[k] { s += logRatio[f] ?? 0 }
+                    r[k] = EntityLinker.sigmoid(s)
+                }
+            }
+            let signals = clamped.compactMap { $0 }.count
+            for (k, (ri, ci)) in docs.enumerated() {
+                let c = records[ri].candidates[ci]
+                guard all || r[k] >= settings.threshold else { continue }
+                var evidence = c.candidate.evidence
+                if clamped[k] == nil {
+                    let top = y[k].filter { (logRatio[$0] ?? 0) > 0.5 }
+                        .sorted { (logRatio[$0] ?? 0) > (logRatio[$1] ?? 0) }.prefix(4).map { featureNames[Int($0)] }
+                    if !top.isEmpty { evidence.append("learnt context: " + top.joined(separator: ", ")) }
+                    evidence += c.catalogueEvidence
+                }
+                evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
+                                       docs.count, signals, EntityLinker.sigmoid(prior)))
+                out[records[ri].post].mentions.append(linker.mention(c.candidate, confidence: r[k], evidence: evidence))
+            }
+        }
+        for i in out.indices where out[i].mentions.count > 1 { out[i].mentions.sort { $0.confidence > $1.confidence } }
+        return out
+    }
+}

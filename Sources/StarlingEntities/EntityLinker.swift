@@ -1,0 +1,140 @@
+// Deciding which catalogued entities a post is about, from the post alone (catalogue-only): the mode used at
+// ingest, where no whole-corpus pass exists. Signals decide outright; otherwise the context's overlap with the
+// entity's description and keywords moves a prior that depends on how specific the alias is.
+import Foundation
+import StarlingAnalysis
+import StarlingModel
+
+/// Knobs of the decision. Defaults are generic (not fitted to any evaluation set).
+public struct DisambiguationSettings: Sendable, Equatable {
+    /// Mentions with at least this confidence are reported (and indexed).
+    public var threshold: Double = 0.5
+    /// Prior log-odds for a single-word alias (`delta`): on its own it is usually not enough.
+    public var singleWordPrior: Double = -0.6
+    /// Prior log-odds for a multi-word alias (`delta air lines`).
+    public var multiWordPrior: Double = 1.0
+    /// Log-odds added per description/keyword word in the context (at most `maxProfileMatches` count).
+    public var profileWeight: Double = 1.2
+    /// Cap on the profile words counted.
+    public var maxProfileMatches: Int = 3
+    /// Log-odds removed per negative keyword in the context.
+    public var negativeWeight: Double = 2.0
+    /// Corpus mode: EM iterations.
+    public var iterations: Int = 15
+    /// Corpus mode: pseudo-counts each description/keyword word adds to the entity's learnt profile.
+    public var profilePseudoCount: Double = 3.0
+    /// Corpus mode: the "other senses" side is smoothed towards the corpus's word distribution with this mass,
+    /// relative to the word mass of the alias's posts: "other" starts as ordinary language, so a post must share
+    /// words with the entity's side to be about the entity.
+    public var backgroundWeight: Double = 0.5
+    /// Corpus mode: add-α smoothing of both learnt distributions.
+    public var additive: Double = 0.1
+
+    /// The defaults.
+    public init() {}
+}
+
+/// A decision: the post is about `entityID` with `confidence`.
+public struct EntityMention: Sendable, Equatable {
+    /// The entity's id.
+    public var entityID: String
+    /// The entity's display name.
+    public var name: String
+    /// Probability-like confidence in [0, 1].
+    public var confidence: Double
+    /// The alias occurrence (or signal) as written.
+    public var surface: String
+    /// UTF-8 byte offsets of `surface` in the text.
+    public var start: Int
+    /// End of `surface` (exclusive).
+    public var end: Int
+    /// Why: signals, context words that matched, and the mode.
+    public var evidence: [String]
+
+    /// `{"id", "confidence", "surface"}` (+ `name`, `start`, `end`, `evidence` when `detailed`), as
+    /// `starling entities` and `starling analyze` print it.
+    public func json(detailed: Bool = false) -> JSONValue {
+        var o: [(String, JSONValue)] = [("id", .string(entityID)),
+                                        ("confidence", .double((confidence * 1000).rounded() / 1000)),
+                                        ("surface", .string(surface))]
+        if detailed {
+            o.append(("name", .string(name)))
+            o.append(("start", .int(Int64(start))))
+            o.append(("end", .int(Int64(end))))
+            o.append(("evidence", .array(evidence.map { .string($0) })))
+        }
+        return .object(o)
+    }
+}
+
+/// Links posts to catalogued entities. Immutable and thread-safe; analysis happens before (one Analyzer per thread).
+public struct EntityLinker: Sendable {
+    /// The compiled catalogue.
+    public let matcher: EntityMatcher
+    /// The knobs.
+    public let settings: DisambiguationSettings
+
+    /// A linker for `catalog`; `analyzer` tokenises the aliases and descriptions.
+    public init(catalog: EntityCatalog, analyzer: Analyzer, featurizer: ContextFeaturizer = .standard(),
+                settings: DisambiguationSettings = DisambiguationSettings()) {
+        matcher = EntityMatcher(catalog: catalog, analyzer: analyzer, featurizer: featurizer)
+        self.settings = settings
+    }
+
+    /// A linker for every catalogue in analyzers/entities/, or nil when there is none (entities are optional).
+    public static func standard(settings: DisambiguationSettings = DisambiguationSettings()) throws -> EntityLinker? {
+        guard let folder = AnalyzerConfiguration.locateAnalyzersFolder()?.appendingPathComponent("entities") else { return nil }
+        let catalog = try EntityCatalog.load(folder: folder)
+        guard !catalog.isEmpty else { return nil }
+        return EntityLinker(catalog: catalog, analyzer: try Analyzer(), settings: settings)
+    }
+
+    /// The catalogue-only log-odds that `candidate` is meant, from the alias form and the context, with reasons.
+    public func catalogueScore(_ candidate: EntityCandidate, context: [String]) -> (logOdds: Double, evidence: [String]) {
+        let c = matcher.entities[candidate.entity]
+        var z = candidate.multiword ? settings.multiWordPrior : settings.singleWordPrior
+        var evidence: [String] = []
+        let hits = context.filter { c.profile.contains($0) }
+        if !hits.isEmpty {
+            z += settings.profileWeight * Double(min(hits.count, settings.maxProfileMatches))
+            evidence.append("context: " + hits.joined(separator: ", "))
+        }
+        let misses = context.filter { c.negative.contains($0) }
+        if !misses.isEmpty {
+            z -= settings.negativeWeight * Double(misses.count)
+            evidence.append("negative keywords: " + misses.joined(separator: ", "))
+        }
+        if candidate.multiword { evidence.append("multi-word alias") }
+        return (z, evidence)
+    }
+
+    /// Decides one post from the post alone. Returns mentions at or above the threshold (all when `all`),
+    /// most confident first.
+    ///
+    /// - Complexity: O(t) for t tokens, plus O(f) per candidate for f context features.
+    public func link(_ analysis: Analysis, all: Bool = false) -> [EntityMention] {
+        let post = matcher.candidates(in: analysis)
+        var out: [EntityMention] = []
+        for cand in post.candidates {
+            let (z, why) = catalogueScore(cand, context: matcher.context(post, entity: cand.entity))
+            var confidence = Self.sigmoid(z)
+            var evidence = cand.evidence
+            if cand.signal > confidence {
+                confidence = cand.signal
+            } else {
+                evidence += why
+            }
+            guard all || confidence >= settings.threshold else { continue }
+            out.append(mention(cand, confidence: confidence, evidence: evidence + ["catalogue only"]))
+        }
+        return out.sorted { $0.confidence > $1.confidence }
+    }
+
+    func mention(_ c: EntityCandidate, confidence: Double, evidence: [String]) -> EntityMention {
+        let e = matcher.entities[c.entity].entity
+        return EntityMention(entityID: e.id, name: e.name, confidence: confidence, surface: c.surface, start: c.start,
+                             end: c.end, evidence: evidence)
+    }
+
+    static func sigmoid(_ z: Double) -> Double { 1 / (1 + exp(-z)) }
+}

@@ -1,0 +1,283 @@
+// Finding candidate entities in an analysed post: alias occurrences (as token sequences, also inside hashtags and
+// as @mentions) and unambiguous signals (catalogued handles, cashtags, hashtags, links to a homepage domain), plus
+// the post's context features the decision is made from. Nothing is decided here.
+import Foundation
+import StarlingAnalysis
+
+/// Where an alias was seen.
+public enum OccurrenceKind: String, Sendable {
+    /// In the words of the text.
+    case text
+    /// Inside a hashtag (`#DeltaAirlines` holds `delta`).
+    case hashtag
+    /// As a whole @mention (`@delta`).
+    case mention
+}
+
+/// One entity that a post may be about, with what points to it.
+public struct EntityCandidate: Sendable, Equatable {
+    /// Index of the entity in the matcher's catalogue.
+    public var entity: Int
+    /// The first alias occurrence (or the signal) as written.
+    public var surface: String
+    /// UTF-8 byte range of `surface` in the post text.
+    public var start: Int
+    /// End of `surface` (exclusive).
+    public var end: Int
+    /// How the alias was seen; nil when only a signal names the entity.
+    public var occurrence: OccurrenceKind?
+    /// Whether a multi-word alias matched (`delta air lines`), which is rarely another sense.
+    public var multiword: Bool
+    /// Strength of the strongest unambiguous signal (0 when none).
+    public var signal: Double
+    /// Human-readable reasons: signals found.
+    public var evidence: [String]
+    /// Features of how the alias is written (`~cap`, `~low`, `~upper`, `~tag`, `~at`), learnt like words.
+    public var shape: [String]
+}
+
+/// Everything the decision needs from one post.
+public struct PostCandidates: Sendable, Equatable {
+    /// Entities the post may be about.
+    public var candidates: [EntityCandidate]
+    /// The post's context features (unique), alias words included; `EntityMatcher.context` removes an entity's own.
+    public var features: [String]
+}
+
+/// An entity prepared for matching.
+public struct CompiledEntity: Sendable {
+    /// The catalogue entry.
+    public let entity: Entity
+    /// Each alias as match keys of its tokens.
+    public let aliasSequences: [[String]]
+    /// Features of the alias words, never counted as context (every candidate post has them).
+    public let aliasFeatures: Set<String>
+    /// Features of name, description and keywords.
+    public let profile: Set<String>
+    /// Features of the negative keywords.
+    public let negative: Set<String>
+    let handles: Set<String>
+    let cashtags: Set<String>
+    let hashtags: Set<String>
+    let domains: Set<String>
+    /// @handles spelt like a homepage's name (`@bestbuy` for bestbuy.com): companies own their name as handle.
+    let impliedHandles: Set<String>
+    /// Hashtags spelt like a homepage's name that is also a multi-word alias run together (`#realmadrid`).
+    let impliedHashtags: Set<String>
+}
+
+/// Finds candidates in analysed posts. Immutable and thread-safe: share one between threads.
+public struct EntityMatcher: Sendable {
+    /// The compiled catalogue, in catalogue order.
+    public let entities: [CompiledEntity]
+    /// The featurizer used for context.
+    public let featurizer: ContextFeaturizer
+    private let aliasIndex: [String: [(entity: Int, keys: [String])]]
+    private let handleIndex: [String: [Int]]
+    private let hashtagIndex: [String: [Int]]
+    private let cashtagIndex: [String: [Int]]
+    private let domainIndex: [String: [Int]]
+
+    /// Compiles `catalog`; `analyzer` tokenises aliases and descriptions exactly as posts are tokenised.
+    public init(catalog: EntityCatalog, analyzer: Analyzer, featurizer: ContextFeaturizer) {
+        self.featurizer = featurizer
+        var compiled: [CompiledEntity] = []
+        var aliasIndex: [String: [(entity: Int, keys: [String])]] = [:]
+        var handleIndex: [String: [Int]] = [:]
+        var hashtagIndex: [String: [Int]] = [:]
+        var cashtagIndex: [String: [Int]] = [:]
+        var domainIndex: [String: [Int]] = [:]
+        func key(_ s: String) -> String { ContextFeaturizer.matchKey(Normalizer.fold(s)) }
+        for (i, e) in catalog.entities.enumerated() {
+            var sequences: [[String]] = []
+            var aliasFeatures = Set<String>()
+            for alias in e.aliases {
+                let tokens = analyzer.analyze(alias).tokens.filter { $0.kind == .word || $0.kind == .number }
+                let keys = tokens.map { ContextFeaturizer.matchKey($0.normalized) }
+                guard !keys.isEmpty, !sequences.contains(keys) else { continue }
+                sequences.append(keys)
+                for t in tokens { if let f = featurizer.feature(t.normalized) { aliasFeatures.insert(f) } }
+                aliasIndex[keys[0], default: []].append((i, keys))
+            }
+            var profileText = e.name + " " + (e.description ?? "")
+            profileText += " " + e.keywords.joined(separator: " . ")
+            let profile = featurizer.features(ofText: profileText, analyzer: analyzer).subtracting(aliasFeatures)
+            let negative = featurizer.features(ofText: e.negativeKeywords.joined(separator: " . "), analyzer: analyzer)
+            let domains = Set(e.domains.map { key($0).trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
+            // A homepage's name: the first label that is not `www`.
+            let labels = Set(domains.compactMap { d -> String? in
+                d.split(separator: ".").first { $0 != "www" }.map(String.init)
+            })
+            let runTogether = Set(sequences.filter { $0.count > 1 }.map { $0.joined() })
+            let handles = Set(e.handles.map { key($0.hasPrefix("@") ? String($0.dropFirst()) : $0) })
+            let tags = Set(e.hashtags.map { key($0.hasPrefix("#") ? String($0.dropFirst()) : $0) })
+            let implied = labels.subtracting(handles)
+            let impliedTags = labels.intersection(runTogether).subtracting(tags)
+            for d in domains { domainIndex[d, default: []].append(i) }
+            for c in e.cashtags { cashtagIndex[key(c.hasPrefix("$") ? String(c.dropFirst()) : c), default: []].append(i) }
+            for h in handles.union(implied) { handleIndex[h, default: []].append(i) }
+            for h in tags.union(impliedTags) { hashtagIndex[h, default: []].append(i) }
+            compiled.append(CompiledEntity(
+                entity: e, aliasSequences: sequences, aliasFeatures: aliasFeatures, profile: profile, negative: negative,
+                handles: handles, cashtags: Set(e.cashtags.map { key($0.hasPrefix("$") ? String($0.dropFirst()) : $0) }),
+                hashtags: tags, domains: domains, impliedHandles: implied, impliedHashtags: impliedTags))
+        }
+        entities = compiled
+        // Longest alias first, so `apple inc` wins over `apple` where both start.
+        self.aliasIndex = aliasIndex.mapValues { $0.sorted { $0.keys.count > $1.keys.count } }
+        self.handleIndex = handleIndex
+        self.hashtagIndex = hashtagIndex
+        self.cashtagIndex = cashtagIndex
+        self.domainIndex = domainIndex
+    }
+
+    /// The context features of `post` for entity `entity`: the post's features without the entity's alias words.
+    public func context(_ post: PostCandidates, entity: Int) -> [String] {
+        let own = entities[entity].aliasFeatures
+        return post.features.filter { !own.contains($0) }
+    }
+
+    /// Finds the candidate entities of one analysed post.
+    ///
+    /// - Complexity: O(t · a) for t tokens and a aliases sharing a first word (usually 1).
+    public func candidates(in analysis: Analysis) -> PostCandidates {
+        var found: [Int: EntityCandidate] = [:]
+        var order: [Int] = []
+        func note(_ e: Int, surface: String, start: Int, end: Int, kind: OccurrenceKind?, multiword: Bool,
+                  signal: Double, evidence: String?, shape: [String]) {
+            if var c = found[e] {
+                if c.occurrence == nil, kind != nil {
+                    c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
+                }
+                c.multiword = c.multiword || multiword
+                c.signal = max(c.signal, signal)
+                if let evidence, !c.evidence.contains(evidence) { c.evidence.append(evidence) }
+                for s in shape where !c.shape.contains(s) { c.shape.append(s) }
+                found[e] = c
+            } else {
+                found[e] = EntityCandidate(entity: e, surface: surface, start: start, end: end, occurrence: kind,
+                                           multiword: multiword, signal: signal, evidence: evidence.map { [$0] } ?? [],
+                                           shape: shape)
+                order.append(e)
+            }
+        }
+
+        var features: [String] = []
+        var seenFeatures = Set<String>()
+        func addFeature(_ f: String?) {
+            if let f, seenFeatures.insert(f).inserted { features.append(f) }
+        }
+
+        // Alias occurrences in the words: token sequences at consecutive positions.
+        let words = analysis.tokens.filter { $0.kind == .word || $0.kind == .number }
+        let keys = words.map { ContextFeaturizer.matchKey($0.normalized) }
+        for (i, k) in keys.enumerated() {
+            addFeature(featurizer.feature(words[i].normalized))
+            guard let starts = aliasIndex[k] else { continue }
+            var matched = Set<Int>()
+            for (e, seq) in starts where !matched.contains(e) {
+                guard i + seq.count <= keys.count else { continue }
+                var ok = true
+                for j in 1..<max(1, seq.count) where keys[i + j] != seq[j] || words[i + j].position != words[i].position + UInt32(j) {
+                    ok = false
+                    break
+                }
+                guard ok else { continue }
+                let last = words[i + seq.count - 1]
+                let surface = Self.slice(analysis.text, words[i].start, last.end)
+                note(e, surface: surface, start: words[i].start, end: last.end, kind: .text, multiword: seq.count > 1,
+                     signal: 0, evidence: nil, shape: [Self.shape(of: words[i].text)])
+                matched.insert(e)
+            }
+        }
+
+        // Hashtags: alias words inside them, or a catalogued / homepage-named tag.
+        var hashtagTokens = analysis.tokens.filter { $0.kind == .hashtag }.makeIterator()
+        for tag in analysis.hashtags {
+            let token = hashtagTokens.next()
+            let tagKey = ContextFeaturizer.matchKey(tag.normalized)
+            let wordKeys = tag.words.map { ContextFeaturizer.matchKey($0) }
+            addFeature("#" + tagKey)
+            for w in tag.words { addFeature(featurizer.feature(w)) }
+            let start = token?.start ?? 0, end = token?.end ?? 0
+            for e in hashtagIndex[tagKey] ?? [] {
+                let implied = entities[e].impliedHashtags.contains(tagKey) && !entities[e].hashtags.contains(tagKey)
+                note(e, surface: "#" + tag.text, start: start, end: end, kind: nil, multiword: false,
+                     signal: implied ? 0.9 : 0.95, evidence: implied ? "hashtag #\(tag.text) (homepage name)" : "hashtag #\(tag.text)",
+                     shape: [])
+            }
+            var candidatesHere = Set<Int>()
+            for k in Set(wordKeys + [tagKey]) { for (e, _) in aliasIndex[k] ?? [] { candidatesHere.insert(e) } }
+            for e in candidatesHere.sorted() {
+                for seq in entities[e].aliasSequences where seq.joined() == tagKey || Self.contains(wordKeys, seq) {
+                    note(e, surface: "#" + tag.text, start: start, end: end, kind: .hashtag, multiword: seq.count > 1,
+                         signal: 0, evidence: nil, shape: ["~tag"])
+                    break
+                }
+            }
+        }
+
+        // Mentions: a catalogued handle is a signal; an alias spelt as a handle is an occurrence.
+        for t in analysis.tokens where t.kind == .mention {
+            let k = ContextFeaturizer.matchKey(t.normalized)
+            addFeature("@" + k)
+            for e in handleIndex[k] ?? [] {
+                let implied = entities[e].impliedHandles.contains(k)
+                note(e, surface: t.text, start: t.start, end: t.end, kind: nil, multiword: false,
+                     signal: implied ? 0.9 : 0.97, evidence: implied ? "handle \(t.text) (homepage name)" : "handle \(t.text)",
+                     shape: [])
+            }
+            for (e, _) in aliasIndex[k] ?? [] {
+                if entities[e].aliasSequences.contains(where: { $0.joined() == k }) {
+                    note(e, surface: t.text, start: t.start, end: t.end, kind: .mention, multiword: false, signal: 0,
+                         evidence: nil, shape: ["~at"])
+                }
+            }
+            // Run-together handles of multi-word aliases (`@bestbuy` for "best buy") are occurrences too.
+        }
+
+        // Cashtags.
+        for t in analysis.tokens where t.kind == .cashtag {
+            let k = ContextFeaturizer.matchKey(t.normalized)
+            for e in cashtagIndex[k] ?? [] {
+                note(e, surface: t.text, start: t.start, end: t.end, kind: nil, multiword: false, signal: 0.97,
+                     evidence: "cashtag \(t.text)", shape: [])
+            }
+        }
+
+        // Links to a homepage domain or its subdomains (Link.domains lists the host and its parents).
+        var urlTokens = analysis.tokens.filter { $0.kind == .url }.makeIterator()
+        for link in analysis.urls {
+            let token = urlTokens.next()
+            for d in link.domains { addFeature("d:" + d) }
+            for d in link.domains {
+                for e in domainIndex[d] ?? [] {
+                    note(e, surface: link.text, start: token?.start ?? 0, end: token?.end ?? 0, kind: nil,
+                         multiword: false, signal: 0.97, evidence: "link to \(d)", shape: [])
+                }
+            }
+        }
+
+        return PostCandidates(candidates: order.compactMap { found[$0] }, features: features)
+    }
+
+    private static func slice(_ text: String, _ start: Int, _ end: Int) -> String {
+        let u = text.utf8
+        let s = u.index(u.startIndex, offsetBy: start), e = u.index(u.startIndex, offsetBy: end)
+        return String(decoding: u[s..<e], as: UTF8.self)
+    }
+
+    private static func contains(_ words: [String], _ seq: [String]) -> Bool {
+        guard !seq.isEmpty, words.count >= seq.count else { return false }
+        for i in 0...(words.count - seq.count) where Array(words[i..<(i + seq.count)]) == seq { return true }
+        return false
+    }
+
+    /// How a word is written: all capitals, capitalised, or lower case.
+    static func shape(of text: String) -> String {
+        let letters = text.unicodeScalars.filter { $0.properties.isAlphabetic }
+        guard let first = letters.first else { return "~low" }
+        if letters.count > 1, letters.allSatisfy({ $0.properties.isUppercase }) { return "~upper" }
+        return first.properties.isUppercase ? "~cap" : "~low"
+    }
+}

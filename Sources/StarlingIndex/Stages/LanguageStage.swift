@@ -1,0 +1,45 @@
+// The language stage: detects each post's language on the worker thread (text, platform tag, author history),
+// writes it as the `L` term and the language value slot, and adds language-aware terms: Snowball stems (`Z` +
+// stem, Xapian's convention) beside the unstemmed words, and character bigrams of CJK words so that words are
+// found whatever the dictionary segmenter did.
+import StarlingAnalysis
+import StarlingLanguage
+import StarlingModel
+import XapianKit
+
+/// Detects languages and adds stemmed and bigram terms. One per ingest run (it keeps the authors' tallies).
+public struct LanguageStage: IngestStage {
+    public var name: String { "language" }
+    /// Detector, stemmers and stopwords.
+    public let resources: LanguageResources
+    /// Per-author language tallies of this run.
+    public let history: AuthorLanguageHistory
+
+    /// A stage with the standard resources (analyzers/langid, analyzers/stopwords, Xapian's stemmers).
+    public init() throws {
+        try self.init(resources: LanguageResources.standard())
+    }
+
+    /// A stage over explicit resources.
+    public init(resources: LanguageResources, history: AuthorLanguageHistory = AuthorLanguageHistory()) {
+        self.resources = resources
+        self.history = history
+    }
+
+    /// - Complexity: O(tokens), plus one detection (O(n) in the text).
+    public func prepare(_ post: Post, analysis: Analysis, document: Document) {
+        let guess = resources.detector.detect(analysis, platformTag: post.lang, author: post.author, history: history)
+        let code = guess.code
+        document.addBooleanTerm(TermPrefix.language + code)
+        document.setValue(ValueSlot.language, code)
+        let stemmer = resources.stemmers[code]
+        var stems: [String: UInt32] = [:]
+        for t in analysis.tokens where t.kind == .word {
+            if stemmer != nil, let z = resources.stemTerm(t.normalized, language: code) {
+                stems[z, default: 0] += 1
+            }
+            for b in CJKBigrams.bigrams(t.normalized) { document.addTerm(DocumentBuilder.clip(b)) }
+        }
+        for (z, wdf) in stems { document.addTerm(DocumentBuilder.clip(z), wdf: wdf) }
+    }
+}

@@ -1,0 +1,198 @@
+// Reader sessions for concurrent requests. A Xapian database handle, an analyser and the searchers built on them
+// are not thread-safe, so each request checks a session out, uses it alone, and gives it back. Sessions
+// reopen when the writer has committed since they last looked, so acknowledged posts are always visible.
+// The work runs on the pool's own threads (one per session): Xapian's blocking calls never hold Swift's few
+// cooperative threads, and a search never queues behind ingest analysis in Dispatch's per-core worker pool
+// (on a 2-core machine that queueing cost freshly acknowledged posts a few hundred milliseconds).
+import Dispatch
+import Foundation
+import StarlingAnalysis
+import StarlingIndex
+import StarlingSimilar
+import XapianKit
+
+/// One reader: a database handle, an analyser and the searchers over them. Used by one request at a time.
+public final class ReaderSession: @unchecked Sendable {
+    /// The index as of `generation`.
+    public let database: Database
+    /// The analyser queries go through.
+    public let analyzer: Analyzer
+    /// Full-text search.
+    public let searcher: Searcher
+    /// The writer generation the database was last reopened at.
+    public private(set) var generation: UInt64
+    private var similarSearcher: SimilarSearcher?
+
+    init(path: String, generation: UInt64) throws {
+        database = try IndexLocation.openReader(path)
+        analyzer = try Analyzer()
+        searcher = Searcher(database: database, analyzer: analyzer)
+        self.generation = generation
+    }
+
+    /// Near-duplicate queries with the settings the index was built with (read from its metadata each time, so a
+    /// session opened before the first ingest still gets them); `threshold` overrides the Jaccard threshold.
+    public func duplicates(threshold: Double? = nil) throws -> DuplicateSearcher {
+        try DuplicateSearcher(database: database, threshold: threshold)
+    }
+
+    /// Similar-posts search, made on first use (it caches statistics until the next reopen).
+    public func similar() throws -> SimilarSearcher {
+        if let s = similarSearcher { return s }
+        let s = try SimilarSearcher(database: database, analyzer: analyzer)
+        similarSearcher = s
+        return s
+    }
+
+    /// Moves to the latest commit if the writer committed since `generation`.
+    func refresh(to latest: UInt64, force: Bool = false) throws {
+        guard force || latest != generation else { return }
+        try database.reopen()
+        try similarSearcher?.reopen()
+        generation = latest
+    }
+}
+
+/// Hands out reader sessions, at most `capacity` open at once; more requests wait for one.
+public final class ReaderPool: @unchecked Sendable {
+    private let path: String
+    private let capacity: Int
+    private let generation: @Sendable () -> UInt64
+    private let lock = NSLock()
+    private var idle: [ReaderSession] = []
+    private var open = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private let threads: WorkerThreads
+
+    /// A pool over the index at `path`; `generation` tells the writer's latest commit.
+    public init(path: String, capacity: Int, generation: @escaping @Sendable () -> UInt64) {
+        self.path = path
+        self.capacity = max(1, capacity)
+        self.generation = generation
+        threads = WorkerThreads(count: self.capacity, name: "starling.reader")
+    }
+
+    /// Ends the threads once the jobs queued so far are done (the service is closing).
+    public func close() {
+        threads.stop()
+    }
+
+    /// Sessions open now (idle or in use).
+    public var openSessions: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return open
+    }
+
+    /// Takes an idle session, or reserves the right to open one; nil means wait.
+    private func tryTake() -> (ReaderSession?, Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let s = idle.popLast() { return (s, true) }
+        if open < capacity {
+            open += 1
+            return (nil, true)
+        }
+        return (nil, false)
+    }
+
+    private func giveBack(_ s: ReaderSession?) {
+        lock.lock()
+        if let s { idle.append(s) } else { open -= 1 }
+        let next = waiting.isEmpty ? nil : waiting.removeFirst()
+        lock.unlock()
+        next?.resume()
+    }
+
+    private func waitForSession() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            // Re-check under the lock: a session may have come back since tryTake.
+            if !idle.isEmpty || open < capacity {
+                lock.unlock()
+                c.resume()
+                return
+            }
+            waiting.append(c)
+            lock.unlock()
+        }
+    }
+
+    /// Runs `body` with a session at the latest commit, on the readers' queue. A read that races a commit
+    /// (Xapian's DatabaseModifiedError) reopens and retries, so searches during ingest do not fail.
+    public func withSession<T: Sendable>(_ body: @escaping @Sendable (ReaderSession) throws -> T) async throws -> T {
+        var taken: (ReaderSession?, Bool) = tryTake()
+        while !taken.1 {
+            await waitForSession()
+            taken = tryTake()
+        }
+        let reserved = taken.0
+        let path = self.path
+        let generation = self.generation
+        return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
+            threads.submit {
+                var session = reserved
+                let result: Result<T, Error> = Result {
+                    if session == nil { session = try ReaderSession(path: path, generation: generation()) }
+                    let s = session!
+                    var attempt = 0
+                    while true {
+                        try s.refresh(to: generation(), force: attempt > 0)
+                        do {
+                            return try body(s)
+                        } catch let e as XapianError where e.type == "DatabaseModifiedError" && attempt < 5 {
+                            attempt += 1
+                        }
+                    }
+                }
+                self.giveBack(session)
+                c.resume(with: result)
+            }
+        }
+    }
+}
+
+/// A fixed set of threads running submitted jobs in order of arrival. Used instead of a Dispatch queue so
+/// reads get their own threads, scheduled by the kernel alongside the writer's, whatever else queues in
+/// Dispatch. The threads end at `stop`.
+final class WorkerThreads: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var stopping = false
+
+    init(count: Int, name: String) {
+        for i in 0..<max(1, count) {
+            let t = Thread { [condition] in
+                while true {
+                    condition.lock()
+                    while self.jobs.isEmpty && !self.stopping { condition.wait() }
+                    if self.jobs.isEmpty {
+                        condition.unlock()
+                        return
+                    }
+                    let job = self.jobs.removeFirst()
+                    condition.unlock()
+                    job()
+                }
+            }
+            t.name = "\(name).\(i)"
+            t.start()
+        }
+    }
+
+    /// Lets the threads finish the queued jobs and end.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Runs `job` on one of the threads.
+    func submit(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+}

@@ -1,0 +1,73 @@
+// Prometheus metrics of the service, kept in its own registry (no process-wide bootstrap, so several services
+// can live in one process, as in tests) and served at /metrics in the text exposition format.
+import Foundation
+import Prometheus
+import StarlingIndex
+
+/// The service's counters and histograms.
+public final class ServiceMetrics: Sendable {
+    /// The registry /metrics emits.
+    public let registry: PrometheusCollectorRegistry
+    private let ingestLatency: DurationHistogram
+    private let postsIngested: Counter
+    private let postsRejected: Counter
+
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .milliseconds(2500), .seconds(5), .seconds(10),
+    ]
+
+    /// `starling_<metric>_<unit>` with its help text.
+    static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "starling", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    /// Metrics in a fresh registry (or `registry`).
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+        ingestLatency = registry.makeDurationHistogram(
+            descriptor: Self.name("ingest_commit", "seconds",
+                                  "Time from an ingest request's arrival to the commit that acknowledges it."),
+            buckets: Self.latencyBuckets)
+        postsIngested = registry.makeCounter(
+            descriptor: Self.name("posts_ingested", "total", "Posts accepted by ingest (added, updated or unchanged)."))
+        postsRejected = registry.makeCounter(
+            descriptor: Self.name("posts_rejected", "total", "Ingest lines rejected (bad JSON, bad post, write errors)."))
+    }
+
+    /// Counts a request and its duration under its route template.
+    public func recordRequest(route: String, method: String, status: Int, seconds: Double) {
+        registry.makeCounter(descriptor: Self.name("http_requests", "total", "HTTP requests by route template, method and status."),
+                             labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.name("http_request_duration", "seconds",
+                                                             "HTTP request latency by route template."),
+                                       labels: [("route", route), ("method", method)],
+                                       buckets: Self.latencyBuckets)
+            .record(.nanoseconds(Int64(seconds * 1e9)))
+    }
+
+    /// Records one ingest request.
+    public func recordIngest(accepted: Int, rejected: Int, seconds: Double) {
+        postsIngested.increment(by: Int64(accepted))
+        postsRejected.increment(by: Int64(rejected))
+        ingestLatency.record(.nanoseconds(Int64(seconds * 1e9)))
+    }
+
+    /// The exposition text, with the writer's and readers' gauges brought up to date first.
+    public func exposition(writer: LiveWriterStatistics, documents: Int, readers: Int) -> String {
+        registry.makeGauge(descriptor: Self.name("index_documents", "", "Documents in the index.")).set(Int64(documents))
+        registry.makeGauge(descriptor: Self.name("writer_commits", "", "Commits by the writer since start."))
+            .set(Int64(writer.commits))
+        registry.makeGauge(descriptor: Self.name("writer_posts_written", "", "Posts written since start."))
+            .set(Int64(writer.postsWritten))
+        registry.makeGauge(descriptor: Self.name("writer_posts_deleted", "", "Posts deleted since start."))
+            .set(Int64(writer.postsDeleted))
+        registry.makeGauge(descriptor: Self.name("writer_queued_requests", "", "Requests waiting for the writer."))
+            .set(Int64(writer.queued))
+        registry.makeGauge(descriptor: Self.name("writer_last_group", "seconds", "Duration of the last write group."))
+            .set(writer.lastGroupSeconds)
+        registry.makeGauge(descriptor: Self.name("reader_sessions", "", "Reader sessions open.")).set(Int64(readers))
+        return registry.emitToString()
+    }
+}

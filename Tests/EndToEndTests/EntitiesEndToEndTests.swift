@@ -1,0 +1,96 @@
+// End-to-end entity linking with the real binary: `starling entities` labels NDJSON posts with a catalogue
+// (corpus-learnt and catalogue-only), reports bad input and bad catalogues, and `entity:ID` finds indexed posts.
+import Foundation
+import Testing
+
+@Suite struct EntitiesEndToEndTests {
+    static let catalogue = """
+        entities:
+          - id: delta_air_lines
+            name: Delta Air Lines
+            aliases: [delta]
+            domains: [delta.com]
+            description: American airline based in Atlanta.
+        """
+
+    static let posts = [
+        #"{"id":"1","text":"Delta flight delayed at the gate, baggage lost https://t.co/a","urls":[{"url":"https://t.co/a","expanded":"https://www.delta.com/help"}]}"#,
+        #"{"id":"2","text":"My Delta flight got an upgrade, gate changed, baggage fine https://t.co/b","urls":[{"url":"https://t.co/b","expanded":"https://delta.com/x"}]}"#,
+        #"{"id":"3","text":"Delta flight to Atlanta, stuck at the gate with my baggage"}"#,
+        #"{"id":"4","text":"The river delta wetlands are shrinking"}"#,
+        #"{"id":"5","text":"Sediment builds the river delta wetlands"}"#,
+        #"{"id":"6","text":"no entity here"}"#,
+    ]
+
+    private func withCatalogue<T>(_ yaml: String = catalogue, _ body: (String) throws -> T) throws -> T {
+        let dir = try makeTempDir("entities")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("delta.yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return try body(file.path)
+    }
+
+    @Test func labelsACorpus() throws {
+        try withCatalogue { catalog in
+            let r = try Starling.run(["entities", "--catalog", catalog, "--json", "--evidence"],
+                                     stdin: Self.posts.joined(separator: "\n") + "\n")
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.lines.count == Self.posts.count)
+            var about: [String: Double] = [:]
+            for line in r.lines {
+                let o = try #require(jsonObject(line))
+                let id = try #require(o["id"] as? String)
+                let entities = try #require(o["entities"] as? [[String: Any]])
+                for e in entities where e["id"] as? String == "delta_air_lines" {
+                    about[id] = e["confidence"] as? Double
+                    #expect((e["surface"] as? String)?.lowercased().contains("delta") == true)
+                    #expect((e["evidence"] as? [String])?.isEmpty == false)
+                }
+            }
+            #expect(Set(about.keys) == ["1", "2", "3"], "\(r.stdout)")
+            #expect(about.values.allSatisfy { $0 >= 0.5 && $0 <= 1 })
+        }
+    }
+
+    @Test func catalogueOnlyDecidesEachPostAlone() throws {
+        try withCatalogue { catalog in
+            let r = try Starling.run(["entities", "--catalog", catalog, "--catalog-only"],
+                                     stdin: Self.posts.joined(separator: "\n"))
+            #expect(r.status == 0, "\(r.stderr)")
+            let labelled = r.lines.compactMap(jsonObject).filter { !(($0["entities"] as? [Any])?.isEmpty ?? true) }
+            // 1 and 2 link to delta.com; 3 names Atlanta, a word of the description.
+            #expect(labelled.compactMap { $0["id"] as? String } == ["1", "2", "3"])
+        }
+    }
+
+    @Test func reportsBadLinesAndBadCatalogues() throws {
+        try withCatalogue { catalog in
+            let r = try Starling.run(["entities", "--catalog", catalog], stdin: "{\"id\":\"1\",\"text\":\"delta\"}\nnot json\n")
+            #expect(r.status == 3)
+            #expect(r.stderr.contains("stdin:2:"))
+            #expect(r.lines.count == 1)
+        }
+        try withCatalogue("entities:\n  - id: a\n    name: A\n    aliases: [a]\n    colour: red\n") { catalog in
+            let r = try Starling.run(["entities", "--catalog", catalog], stdin: "")
+            #expect(r.status == 1)
+            #expect(r.stderr.contains("\(catalog):5: unknown key 'colour'"), "\(r.stderr)")
+        }
+    }
+
+    @Test
+    func indexedEntitiesAreSearchable() throws {
+        let dir = try makeTempDir("entities-index")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("posts.jsonl")
+        // The repository's catalogues (analyzers/entities/weps3.yaml) name Delta Air Lines `delta_air_lines`.
+        try Self.posts.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let index = dir.appendingPathComponent("idx").path
+        let r = try Starling.run(["index", "--index", index, file.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try Starling.run(["search", "--index", index, "--json", "entity:delta_air_lines"])
+        let o = try #require(jsonObject(s.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let ids = Set(((o["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+        // 1 and 2 carry delta.com links; 3 names Atlanta, a word of the catalogue's description; 4 and 5 are rivers.
+        #expect(ids == ["1", "2", "3"], "\(s.stdout)")
+    }
+}

@@ -1,0 +1,114 @@
+// `starling serve` as a real process: it prints its port, serves over a socket, refuses a public address without
+// keys, commits on SIGTERM, and loses nothing it acknowledged when killed with SIGKILL.
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// A `starling serve` child process.
+private final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+    private let stderrPipe = Pipe()
+
+    /// Starts `starling serve --port 0 args...` and waits (up to 60 s) for its `listening on` line.
+    init(_ args: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: Starling.binary)
+        process.arguments = ["serve", "--port", "0"] + args
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = stderrPipe
+        try process.run()
+        var buffer = Data()
+        let deadline = Date().addingTimeInterval(60)
+        var found: Int?
+        while found == nil && Date() < deadline && process.isRunning {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { Thread.sleep(forTimeInterval: 0.05); continue }
+            buffer.append(chunk)
+            let text = String(decoding: buffer, as: UTF8.self)
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on http://") }),
+               let p = line.split(separator: ":").last.flatMap({ Int($0) }) {
+                found = p
+            }
+        }
+        guard let found else {
+            process.terminate()
+            throw ServeFailure(message: "no 'listening on' line; stderr: "
+                               + String(decoding: stderrPipe.fileHandleForReading.availableData, as: UTF8.self))
+        }
+        port = found
+    }
+
+    /// Sends a request and returns the status and body.
+    func request(_ method: String, _ path: String, body: String? = nil) async throws -> (Int, [String: Any]) {
+        var r = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        r.httpMethod = method
+        if let body { r.httpBody = Data(body.utf8) }
+        let (data, response) = try await URLSession.shared.data(for: r)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return ((response as! HTTPURLResponse).statusCode, json)
+    }
+
+    /// Sends `signal` and waits for the exit; returns the status and what was printed on stderr.
+    func stop(_ signal: Int32) -> (Int32, String) {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stderrPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+    }
+}
+
+private struct ServeFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
+@Suite("starling serve", .serialized)
+struct ServiceEndToEndTests {
+    private func lines(_ prefix: String, _ n: Int) -> String {
+        (0..<n).map { "{\"id\":\"\(prefix)\($0)\",\"text\":\"served post \($0) #\(prefix)tag\",\"author\":\"u\($0 % 4)\"}" }
+            .joined(separator: "\n")
+    }
+
+    @Test("acknowledged posts survive SIGKILL; SIGTERM commits and releases the index")
+    func durability() async throws {
+        let dir = try makeTempDir("serve")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = dir.appendingPathComponent("idx").path
+
+        let first = try ServeProcess(["--index", index])
+        let (status, body) = try await first.request("POST", "/v1/posts", body: lines("k", 300))
+        #expect(status == 200)
+        #expect(body["added"] as? Int == 300)
+        let (killed, _) = first.stop(SIGKILL)
+        #expect(killed == SIGKILL)
+        // Every acknowledged post is on disk: the CLI finds them all after the crash.
+        let r = try Starling.run(["search", "--index", index, "--json", "#ktag"])
+        #expect(jsonObject(r.stdout)?["total"] as? Int == 300, "\(r.stderr)")
+
+        let second = try ServeProcess(["--index", index])
+        let (s2, b2) = try await second.request("POST", "/v1/posts", body: lines("t", 50))
+        #expect(s2 == 200 && b2["added"] as? Int == 50)
+        let (found, hits) = try await second.request("GET", "/v1/search?q=%23ttag&limit=1")
+        #expect(found == 200 && hits["total"] as? Int == 50)
+        let (code, stderr) = second.stop(SIGTERM)
+        #expect(code == 0, "\(stderr)")
+        #expect(stderr.contains("index committed"))
+        // The lock is released: the batch CLI can write the index again.
+        let file = dir.appendingPathComponent("more.jsonl")
+        try lines("m", 5).write(to: file, atomically: true, encoding: .utf8)
+        let more = try Starling.run(["index", "--index", index, "--json", "--quiet", file.path])
+        #expect(more.status == 0, "\(more.stderr)")
+        #expect(jsonObject(more.lines.last ?? "")?["documents"] as? Int == 355)
+    }
+
+    @Test("without --keys a public address is refused")
+    func refusesPublicAddressWithoutKeys() throws {
+        let dir = try makeTempDir("serve-public")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Starling.run(["serve", "--index", dir.appendingPathComponent("idx").path, "--host", "0.0.0.0"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("refusing to listen on '0.0.0.0' without API keys"))
+    }
+}

@@ -1,0 +1,97 @@
+// Decisions: catalogue-only (as at ingest) and corpus-learnt (as in `starling entities`).
+import StarlingAnalysis
+import Testing
+@testable import StarlingEntities
+
+@Suite struct LinkerTests {
+    /// (text, entity expected at the default threshold, or nil)
+    static let catalogueOnly: [(String, String?)] = [
+        ("$AAPL closes higher", "apple_inc"),
+        ("Apple announced a new iPhone and iPad today", "apple_inc"),
+        ("apple pie with apple juice from the orchard", nil),
+        ("an apple a day", nil),
+        ("Apple Inc shares", "apple_inc"),
+        ("thanks @AppleSupport", "apple_inc"),
+        ("the Beatles on Apple Records", "apple_records"),
+    ]
+
+    @Test(arguments: catalogueOnly.indices)
+    func decidesFromTheCatalogueAlone(_ i: Int) throws {
+        let (text, expected) = Self.catalogueOnly[i]
+        let linker = try makeLinker(appleYAML)
+        let found = linker.link(try Analyzer().analyze(text))
+        #expect(found.first?.entityID == expected, "\(text): \(found)")
+        for m in found {
+            #expect(m.confidence >= 0.5 && m.confidence <= 1)
+            #expect(m.evidence.contains("catalogue only"))
+        }
+        let all = linker.link(try Analyzer().analyze(text), all: true)
+        #expect(all.count >= found.count)
+    }
+
+    @Test func thresholdIsConfigurable() throws {
+        var strict = DisambiguationSettings()
+        strict.threshold = 0.99
+        let linker = try makeLinker(appleYAML, settings: strict)
+        #expect(linker.link(try Analyzer().analyze("Apple announced a new iPhone")).isEmpty)
+        #expect(linker.link(try Analyzer().analyze("apple.com https://apple.com/x")).isEmpty)
+        var loose = DisambiguationSettings()
+        loose.threshold = 0.1
+        let eager = try makeLinker(appleYAML, settings: loose)
+        #expect(eager.link(try Analyzer().analyze("an apple a day")).first?.entityID == "apple_inc")
+    }
+
+    /// A catalogue with only a name, the ambiguous word, a domain and one line: the corpus must do the rest.
+    static let deltaYAML = """
+        entities:
+          - id: delta_air_lines
+            name: Delta Air Lines
+            aliases: [delta]
+            domains: [delta.com]
+            description: American airline based in Atlanta.
+        """
+
+    @Test func learnsTheEntitysContextFromPostsWithSignals() throws {
+        let linker = try makeLinker(Self.deltaYAML)
+        let analyzer = try Analyzer()
+        let corpus = CorpusLinker(linker: linker)
+        // Posts with a homepage link teach that flights, gates and baggage go with the airline...
+        let taught = [
+            "Delta flight delayed at the gate again, baggage lost https://www.delta.com/help",
+            "Booked my Delta flight to Atlanta, upgrade to first class! https://delta.com/book",
+            "Delta lost my baggage, flight cancelled, gate agent was kind https://www.delta.com/x",
+            "Delta flight attendant upgrade and lounge https://pro.delta.com/y",
+        ]
+        // ...the rest of the alias's posts show the other senses.
+        let air = ["Stuck on the Delta flight, gate changed twice", "My Delta flight got an upgrade today",
+                   "Delta baggage claim takes forever after my flight"]
+        let other = ["The Mississippi river delta wetlands are shrinking", "Sediment builds the river delta wetlands",
+                     "Compute the delta between the two variables in the function",
+                     "The Nile delta wetlands and river birds", "Take the delta of each variable in the function",
+                     "River delta sediment and wetlands study"]
+        var n = 0
+        for t in taught + air + other {
+            corpus.add(id: "p\(n)", analysis: analyzer.analyze(t))
+            n += 1
+        }
+        // Ordinary posts: the background the "other" side starts from.
+        let ordinary = ["Lovely weather for a walk in the park today", "Watching the game tonight with friends",
+                        "Coffee first, then emails, then more coffee", "Our cat knocked the plant over again",
+                        "Reading a great book about the history of maps", "Traffic on the bridge is terrible",
+                        "New recipe: lentil soup with lemon and cumin", "Happy birthday to my little brother",
+                        "The concert last night was amazing", "Rain again, so much for the picnic"]
+        for (i, t) in ordinary.enumerated() { corpus.add(id: "o\(i)", analysis: analyzer.analyze(t)) }
+        let out = corpus.finish()
+        #expect(out.count == n + ordinary.count)
+        #expect(out.map(\.id) == (0..<n).map { "p\($0)" } + ordinary.indices.map { "o\($0)" })
+        for (i, post) in out.prefix(n).enumerated() {
+            let about = post.mentions.contains { $0.entityID == "delta_air_lines" }
+            let expected = i < taught.count + air.count
+            #expect(about == expected, "\(i): \(post.mentions)")
+        }
+        let learnt = try #require(out[taught.count].mentions.first)
+        #expect(learnt.evidence.contains { $0.hasPrefix("learnt context:") })
+        #expect(learnt.evidence.contains { $0.contains("4 with signals") })
+        #expect(out.suffix(ordinary.count).allSatisfy { $0.mentions.isEmpty })
+    }
+}

@@ -1,0 +1,83 @@
+// Finding candidates: aliases as token sequences (accent- and case-blind, in hashtags, as mentions) and signals.
+import StarlingAnalysis
+import StarlingModel
+import Testing
+@testable import StarlingEntities
+
+@Suite struct MatcherTests {
+    let linker: EntityLinker
+    let analyzer: Analyzer
+
+    init() throws {
+        linker = try makeLinker(appleYAML + """
+
+              - id: el_pais
+                name: El País
+                aliases: [país, el pais]
+                domains: [elpais.com]
+                description: Diario español.
+              - id: real_madrid
+                name: Real Madrid
+                aliases: [madrid, real madrid]
+                domains: [realmadrid.com]
+                description: Club de fútbol.
+            """)
+        analyzer = try Analyzer()
+    }
+
+    func candidates(_ text: String, links: [PostURL] = []) -> [String: EntityCandidate] {
+        let found = linker.matcher.candidates(in: analyzer.analyze(text, links: links))
+        var out: [String: EntityCandidate] = [:]
+        for c in found.candidates { out[linker.matcher.entities[c.entity].entity.id] = c }
+        return out
+    }
+
+    /// (text, entity, surface, occurrence, signal > 0)
+    static let cases: [(String, String, String, OccurrenceKind?, Bool)] = [
+        ("I love my Apple watch", "apple_inc", "Apple", .text, false),
+        ("APPLE INC reported earnings", "apple_inc", "APPLE INC", .text, false),
+        ("Leí el PAIS hoy", "el_pais", "el PAIS", .text, false),
+        ("el país de las maravillas", "el_pais", "el país", .text, false),
+        ("Gran partido #RealMadrid", "real_madrid", "#RealMadrid", .hashtag, true),
+        ("Going to #madrid tomorrow", "real_madrid", "#madrid", .hashtag, false),
+        ("cc @Apple please fix it", "apple_inc", "@Apple", .mention, true),
+        ("$AAPL up 3% today", "apple_inc", "$AAPL", nil, true),
+        ("new album on Apple Records", "apple_records", "Apple Records", .text, false),
+        ("ask @realmadrid", "real_madrid", "@realmadrid", nil, true),
+    ]
+
+    @Test(arguments: cases.indices)
+    func findsCandidates(_ i: Int) throws {
+        let (text, id, surface, kind, signal) = Self.cases[i]
+        let c = try #require(candidates(text)[id], "\(text)")
+        #expect(c.surface == surface)
+        #expect(c.occurrence == kind)
+        #expect((c.signal > 0) == signal)
+        let bytes = Array(text.utf8)
+        #expect(String(decoding: bytes[c.start..<c.end], as: UTF8.self) == surface)
+    }
+
+    @Test func multiWordAliasesNeedAdjacentTokens() {
+        #expect(candidates("apple juice records")["apple_records"] == nil)
+        #expect(candidates("apple records")["apple_records"]?.multiword == true)
+        #expect(candidates("pineapple juice").isEmpty)
+    }
+
+    @Test func homepageLinksCountBehindShortLinks() throws {
+        let links = [PostURL(url: "https://t.co/abc", expanded: "https://www.apple.com/iphone/")]
+        let c = try #require(candidates("look https://t.co/abc", links: links)["apple_inc"])
+        #expect(c.signal > 0.9)
+        #expect(c.evidence.contains("link to apple.com"))
+        #expect(c.occurrence == nil)
+    }
+
+    @Test func contextExcludesTheAliasWords() throws {
+        let post = linker.matcher.candidates(in: analyzer.analyze("Apple unveils the new iPhone in Cupertino"))
+        let apple = try #require(post.candidates.first)
+        let context = linker.matcher.context(post, entity: apple.entity)
+        #expect(!context.contains("apple"))
+        #expect(context.contains("iphone"))
+        #expect(context.contains("cupert"))  // truncated to six characters
+        #expect(!context.contains("the"))  // stopword
+    }
+}

@@ -1,0 +1,173 @@
+// Near-duplicate clusters on a real on-disk Xapian index: assignment at write time in any arrival order,
+// merges applied by flush, and the repair the writer calls before deleting or replacing a post.
+import Foundation
+import StarlingAnalysis
+import StarlingDuplicates
+import StarlingIndex
+import StarlingModel
+import Testing
+import XapianKit
+
+/// A temporary index written post by post the way the Ingestor does it (build, prepare, beforeWrite, replace).
+private final class ClusterFixture {
+    let dir: URL
+    let database: WritableDatabase
+    let stage = DuplicateStage()
+    let analyzer: Analyzer = try! Analyzer()
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dup-clusters-\(UUID().uuidString)")
+        database = try WritableDatabase(path: dir.path, mode: .createOrOverwrite)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
+
+    func write(_ posts: [Post]) throws {
+        for post in posts {
+            let analysis = analyzer.analyze(post.text, links: post.urls)
+            let doc = DocumentBuilder().build(post, analysis: analysis)
+            stage.prepare(post, analysis: analysis, document: doc)
+            try stage.beforeWrite(id: post.id, document: doc, database: database)
+            try database.replaceDocument(uniqueTerm: TermPrefix.id + post.id, doc)
+        }
+        try database.commit()
+        try stage.afterCommit(database: database)
+    }
+
+    func delete(_ id: String) throws {
+        let docid = try #require(try database.postings(TermPrefix.id + id).first)
+        try stage.beforeDelete(id: id, docid: docid, database: database)
+        try database.deleteDocument(docid)
+        try database.commit()
+        try stage.afterCommit(database: database)
+    }
+
+    func cluster(_ id: String) throws -> String {
+        let docid = try #require(try database.postings(TermPrefix.id + id).first)
+        return try database.document(docid).stringValue(ValueSlot.cluster)
+    }
+
+    func clusters(_ ids: [String]) throws -> [String] { try ids.map(cluster) }
+}
+
+private let base = "the quick brown fox jumps over the lazy dog near the river bank today"
+private func post(_ id: String, _ text: String, minute: Int? = nil, reshareOf: String? = nil) -> Post {
+    Post(id: id, text: text, createdAt: minute.map { Date(timeIntervalSince1970: 1_400_000_000 + Double($0) * 60) },
+         reshareOf: reshareOf)
+}
+
+/// Three texts where A~B (10/13) and B~C (13/16) reach 0.7 but A~C (10/16) does not: B bridges them.
+private let chainA = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu"
+private let chainB = chainA + " nu xi omicron"
+private let chainC = chainB + " pi rho sigma"
+
+@Suite struct DuplicateClustersTests {
+    static let family: [Post] = [
+        post("o", base, minute: 0),
+        post("rt", "RT @someone: " + base, minute: 5),
+        post("link", base + " http://t.co/xyz", minute: 7),
+        post("near", base + " again", minute: 9),
+        post("other", "a completely different post about cooking pasta at home tonight", minute: 1),
+    ]
+
+    /// Every arrival order gives the same clusters: the earliest post names the cluster.
+    @Test(arguments: [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0], [2, 0, 3, 4, 1], [3, 1, 4, 2, 0]])
+    func orderDoesNotMatter(_ order: [Int]) throws {
+        let f = try ClusterFixture()
+        // Two batches, so merges cross a commit as well as happen inside one.
+        try f.write(order.prefix(2).map { Self.family[$0] })
+        try f.write(order.dropFirst(2).map { Self.family[$0] })
+        #expect(try f.clusters(["o", "rt", "link", "near", "other"]) == ["o", "o", "o", "o", "other"])
+    }
+
+    @Test func bridgeJoinsAndItsDeletionSplits() throws {
+        let f = try ClusterFixture()
+        try f.write([post("a", chainA, minute: 0), post("c", chainC, minute: 2)])
+        #expect(try f.clusters(["a", "c"]) == ["a", "c"])
+        try f.write([post("b", chainB, minute: 1)])
+        #expect(try f.clusters(["a", "b", "c"]) == ["a", "a", "a"])
+        try f.delete("b")
+        #expect(try f.clusters(["a", "c"]) == ["a", "c"])
+    }
+
+    @Test func deletingTheFirstPostRenamesTheCluster() throws {
+        let f = try ClusterFixture()
+        try f.write([post("x1", base, minute: 3), post("x0", base, minute: 1), post("x2", base + " again", minute: 4)])
+        #expect(try f.clusters(["x0", "x1", "x2"]) == ["x0", "x0", "x0"])
+        try f.delete("x0")
+        #expect(try f.clusters(["x1", "x2"]) == ["x1", "x1"])
+    }
+
+    /// The first copy of a text holds the bucket terms; deleting it hands them to another copy.
+    @Test func bucketsSurviveTheirHoldersDeletion() throws {
+        let f = try ClusterFixture()
+        try f.write([post("c1", base, minute: 0), post("c2", base, minute: 1), post("c3", base, minute: 2)])
+        try f.delete("c1")
+        let searcher = try DuplicateSearcher(database: f.database)
+        let r = try searcher.duplicates(ofText: base + " again", limit: 10)
+        #expect(Set(r.hits.map(\.id)) == ["c2", "c3"])
+        #expect(try f.clusters(["c2", "c3"]) == ["c2", "c2"])
+    }
+
+    @Test func resharesJoinTheirOriginalEvenWhenItArrivesLater() throws {
+        let f = try ClusterFixture()
+        try f.write([post("r1", "RT @bob: short", minute: 5, reshareOf: "orig"),
+                     post("r2", "RT @bob: short but cut…", minute: 6, reshareOf: "orig")])
+        #expect(try f.clusters(["r1", "r2"]) == ["orig", "orig"])
+        try f.write([post("orig", "short but cut off here by the platform", minute: 1)])
+        #expect(try f.clusters(["orig", "r1", "r2"]) == ["orig", "orig", "orig"])
+    }
+
+    /// A post of a near-duplicate family that is earlier than an original arriving after its reshares wins.
+    @Test func lateOriginalIsOrderedByItsRealTime() throws {
+        let f = try ClusterFixture()
+        try f.write([post("r1", "RT @bob: " + base, minute: 10, reshareOf: "orig"),
+                     post("early", base + " again", minute: 0)])
+        #expect(try f.clusters(["r1", "early"]) == ["orig", "orig"])  // the absent original counts as first
+        try f.write([post("orig", base, minute: 5)])
+        #expect(try f.clusters(["orig", "r1", "early"]) == ["early", "early", "early"])
+    }
+
+    @Test func upsertKeepsOrLeavesTheCluster() throws {
+        let f = try ClusterFixture()
+        try f.write([post("u0", base, minute: 0), post("u1", base, minute: 1)])
+        try f.write([post("u1", base, minute: 1)])
+        #expect(try f.clusters(["u0", "u1"]) == ["u0", "u0"])
+        try f.write([post("u1", "now something else entirely, unrelated to foxes", minute: 1)])
+        #expect(try f.clusters(["u0", "u1"]) == ["u0", "u1"])
+        try f.write([post("u0", "and this one changed as well, about trains", minute: 0)])
+        #expect(try f.clusters(["u0", "u1"]) == ["u0", "u1"])
+        #expect(try f.database.documentCount() == 2)
+    }
+
+    @Test func searcherReportsExactAndEstimatedJaccard() throws {
+        let f = try ClusterFixture()
+        try f.write(Self.family)
+        let r = try DuplicateSearcher(database: f.database).duplicates(ofPost: "o", limit: 10)
+        #expect(r.cluster == "o")
+        #expect(Set(r.hits.map(\.id)) == ["rt", "link", "near"])
+        let near = try #require(r.hits.first { $0.id == "near" })
+        #expect(abs(near.jaccard - 12.0 / 13.0) < 1e-9)
+        #expect(abs(near.estimatedJaccard - near.jaccard) < 0.25)
+        #expect(r.hits.first?.jaccard == 1)
+        let clusters = try DuplicateSearcher(database: f.database).largestClusters(limit: 5)
+        #expect(clusters.map(\.size) == [4])
+        #expect(clusters.first?.id == "o")
+        #expect(clusters.first?.first?.id == "o")
+    }
+
+    /// An index remembers its near-duplicate settings; writing with others is refused, queries adopt them.
+    @Test func settingsAreStoredAndEnforced() throws {
+        let f = try ClusterFixture()
+        try f.write([post("s1", base, minute: 0)])
+        #expect(try f.database.metadata(DuplicateClusterWriter.parametersKey) == DuplicateParameters.standard.metadataText)
+        let other = DuplicateStage(parameters: .standard.with(threshold: 0.9))
+        let p = post("s2", base, minute: 1)
+        let doc = DocumentBuilder().build(p, analysis: f.analyzer.analyze(p.text))
+        #expect(throws: DuplicateIndexError.self) {
+            try other.beforeWrite(id: p.id, document: doc, database: f.database)
+        }
+        #expect(try DuplicateSearcher(database: f.database, threshold: 0.9).parameters.threshold == 0.9)
+        #expect(try DuplicateSearcher(database: f.database).parameters == .standard)
+    }
+}
