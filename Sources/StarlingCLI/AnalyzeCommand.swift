@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import StarlingAnalysis
+import StarlingEntities
 import StarlingLanguage
 import StarlingModel
 
@@ -93,7 +94,8 @@ struct AnalyzeCommand: ParsableCommand {
         // Language: detected from the cleaned text, with the platform's tag and the author's earlier posts (in
         // this run) as hints.
         o.append(("language", AnalyzeLanguage.json(AnalyzeLanguage.guess(a, post: post))))
-        o.append(("entities", .array([])))
+        // Entities: the catalogues of analyzers/entities/, decided from this post alone (as at indexing).
+        o.append(("entities", .array((AnalyzeEntities.linker?.link(a) ?? []).map { $0.json(detailed: true) })))
         return .object(o)
     }
 
@@ -117,9 +119,23 @@ struct AnalyzeCommand: ParsableCommand {
         if !unaccented.isEmpty { emit("unaccented: " + unaccented.joined(separator: ", ")) }
         if let r = a.replyTo { emit("reply to:   @\(r)") }
         if a.isReshare { emit("reshare of: @\(a.reshareAuthor ?? "?")") }
+        for m in AnalyzeEntities.linker?.link(a) ?? [] {
+            emit("entity:     \(m.entityID) \"\(m.surface)\" (confidence \(String(format: "%.2f", m.confidence)); "
+                 + m.evidence.joined(separator: ", ") + ")")
+        }
         let g = AnalyzeLanguage.guess(a, post: nil)
         emit("language:   \(g.code) (confidence \(String(format: "%.2f", g.confidence)), evidence: \(g.evidence.rawValue))")
     }
+}
+
+/// The entity linker of analyzers/entities/ (none when the folder has no catalogue or cannot be read).
+enum AnalyzeEntities {
+    static let linker: EntityLinker? = {
+        do { return try EntityLinker.standard() } catch {
+            printError("warning: entity catalogues not loaded: \(error)")
+            return nil
+        }
+    }()
 }
 
 // MARK: language (issue 4)

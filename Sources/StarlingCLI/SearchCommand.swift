@@ -4,6 +4,7 @@ import Foundation
 import StarlingIndex
 import StarlingModel
 import StarlingQuery
+import StarlingService
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,14 +41,45 @@ struct SearchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run every query of FILE (one a line) and print one JSON line each, with elapsed_ms.", valueName: "FILE"))
     var queries: String?
 
+    @Option(help: ArgumentHelp("Also count the top values of these facets over the matches: a comma-separated list of hashtags, mentions, cashtags, domains, entities, languages, authors.", valueName: "LIST"))
+    var facets: String?
+
+    @Option(help: ArgumentHelp("Values per facet.", valueName: "N"))
+    var facetSize: Int = 10
+
+    @Option(help: ArgumentHelp("Term facets are counted over the best N matches (value facets over all).", valueName: "N"))
+    var facetSample: Int = 10_000
+
+    @Option(help: ArgumentHelp("Also count the matches per hour, day or week (UTC).", valueName: "INTERVAL"))
+    var histogram: String?
+
     @Argument(help: "The query.")
     var query: String?
+
+    /// The facets asked for, checked.
+    private var facetList: [Facet] {
+        get throws {
+            guard let facets else { return [] }
+            return try facets.split(separator: ",").map { name in
+                let n = name.trimmingCharacters(in: .whitespaces)
+                guard let f = Facet(rawValue: n) else {
+                    throw ValidationError("unknown facet '\(n)'; known: " + Facet.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return f
+            }
+        }
+    }
 
     func validate() throws {
         if query == nil && queries == nil { throw ValidationError("give a QUERY (or --queries FILE)") }
         if limit < 0 || limit > 100_000 { throw ValidationError("--limit must be between 0 and 100000") }
         if offset < 0 { throw ValidationError("--offset must not be negative") }
         if SearchSort(rawValue: sort) == nil { throw ValidationError("--sort must be relevance, newest or oldest") }
+        _ = try facetList
+        if facetSize < 1 || facetSample < 1 { throw ValidationError("--facet-size and --facet-sample must be at least 1") }
+        if let histogram, HistogramInterval(rawValue: histogram) == nil {
+            throw ValidationError("--histogram must be hour, day or week")
+        }
     }
 
     func run() throws {
@@ -93,10 +125,29 @@ struct SearchCommand: ParsableCommand {
             } catch let e as QueryCompileError {
                 throw CommandFailure(message: "bad query: \(e)", code: 2)
             }
+            // Facets and the histogram count over the same compiled query as the hits.
+            var extra: [(String, JSONValue)] = []
+            let wanted = try facetList
+            if !wanted.isEmpty || histogram != nil {
+                let compiled = try searcher.compile(q)
+                if !wanted.isEmpty {
+                    extra.append(("facets", try Analytics.facets(database: searcher.database, query: compiled,
+                                                                 facets: wanted, size: facetSize, sample: facetSample)))
+                }
+                if let histogram, let interval = HistogramInterval(rawValue: histogram) {
+                    do {
+                        extra.append(("histogram", try Analytics.histogram(database: searcher.database, query: compiled,
+                                                                           interval: interval, maxBuckets: 100_000)))
+                    } catch let e as APIError {
+                        throw CommandFailure(message: e.message)
+                    }
+                }
+            }
             if json {
-                emit(JSONValue.object(resultJSON(result, includePosts: true)).jsonText)
+                emit(JSONValue.object(resultJSON(result, includePosts: true) + extra).jsonText)
             } else {
                 printHuman(result)
+                for (key, value) in extra { printAnalytics(key, value) }
             }
         }
     }
@@ -115,6 +166,42 @@ struct SearchCommand: ParsableCommand {
         }
         return [("total", .int(Int64(r.total))), ("total_lower_bound", .int(Int64(r.totalLowerBound))),
                 ("total_upper_bound", .int(Int64(r.totalUpperBound))), ("hits", .array(hits))]
+    }
+
+    /// Facets as `name: value (count), ...` lines; the histogram as one `start count bar` line per bucket.
+    private func printAnalytics(_ key: String, _ value: JSONValue) {
+        guard case .object(let fields) = value else { return }
+        let get = { (name: String) in fields.first { $0.0 == name }?.1 }
+        if key == "facets", case .object(let facets)? = get("facets") {
+            if case .bool(false)? = get("exact"), case .int(let n)? = get("sampled") {
+                emit("facets (term facets over the best \(n) matches):")
+            } else {
+                emit("facets:")
+            }
+            for (name, list) in facets {
+                guard case .array(let items) = list else { continue }
+                let shown = items.compactMap { item -> String? in
+                    guard case .object(let f) = item, case .string(let v)? = f.first(where: { $0.0 == "value" })?.1,
+                          case .int(let c)? = f.first(where: { $0.0 == "count" })?.1 else { return nil }
+                    return "\(v) (\(c))"
+                }
+                emit("  \(name): " + (shown.isEmpty ? "-" : shown.joined(separator: ", ")))
+            }
+        } else if key == "histogram", case .array(let buckets)? = get("buckets") {
+            var rows: [(String, Int64)] = []
+            for b in buckets {
+                guard case .object(let f) = b, case .string(let start)? = f.first(where: { $0.0 == "start" })?.1,
+                      case .int(let c)? = f.first(where: { $0.0 == "count" })?.1 else { continue }
+                rows.append((start, c))
+            }
+            let top = max(1, rows.map(\.1).max() ?? 1)
+            if case .string(let interval)? = get("interval") { emit("posts per \(interval):") }
+            for (start, c) in rows {
+                emit("  \(start) \(String(repeating: " ", count: max(0, 7 - String(c).count)))\(c) "
+                     + String(repeating: "#", count: Int((Double(c) / Double(top) * 40).rounded(.up))))
+            }
+            if case .int(let undated)? = get("undated"), undated > 0 { emit("  (\(undated) without a time)") }
+        }
     }
 
     private func printHuman(_ r: SearchResult) {

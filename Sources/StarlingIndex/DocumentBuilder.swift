@@ -54,6 +54,8 @@ public struct DocumentBuilder: Sendable {
             switch t.kind {
             case .word, .number, .emoji:
                 doc.addPosting(Self.clip(t.normalized), position: t.position)
+                // The accent-free form at the same position: `cafe` finds café, phrases still hold.
+                if let u = t.unaccented, u != t.normalized { doc.addPosting(Self.clip(u), position: t.position) }
             case .hashtag:
                 hashtagTerms.insert(t.normalized)
                 // The tag as one word, and the words inside it, so `ferguson` and `black lives` find the tag.
@@ -73,6 +75,8 @@ public struct DocumentBuilder: Sendable {
             }
         }
         for h in hashtagTerms { doc.addTerm(Self.clip(TermPrefix.hashtag + h)) }
+        // Emoji by CLDR name and keywords (`emoji:fire`, `emoji:"thumbs up"`).
+        for e in analysis.emoji { for n in e.nameTerms { doc.addBooleanTerm(Self.clip(TermPrefix.emojiName + n)) } }
         // Hashtags the platform listed but the text does not show (truncated retweets) still count.
         for h in post.hashtags {
             let folded = Normalizer.fold(h)

@@ -220,7 +220,7 @@ public final class QueryCompiler {
             // until: is exclusive, as on the platforms: posts before that day.
             return .valueLessOrEqual(slot: ValueSlot.createdAt, Sortable.serialise(t - 0.001))
         case .emoji:
-            return termQuery(TermPrefix.emojiName + Normalizer.fold(value))
+            return termQuery(TermPrefix.emojiName + EmojiTable.nameTerm(value))
         }
     }
 }

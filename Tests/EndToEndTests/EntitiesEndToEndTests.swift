@@ -92,5 +92,11 @@ import Testing
         let ids = Set(((o["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
         // 1 and 2 carry delta.com links; 3 names Atlanta, a word of the catalogue's description; 4 and 5 are rivers.
         #expect(ids == ["1", "2", "3"], "\(s.stdout)")
+        // The entity facet of a plain word search counts the same three posts.
+        let f = try Starling.run(["search", "--index", index, "--json", "--facets", "entities", "delta"])
+        let fo = try #require(jsonObject(f.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let facet = ((fo["facets"] as? [String: Any])?["facets"] as? [String: Any])?["entities"] as? [[String: Any]]
+        #expect(facet?.first?["value"] as? String == "delta_air_lines", "\(f.stdout)")
+        #expect(facet?.first?["count"] as? Int == 3, "\(f.stdout)")
     }
 }

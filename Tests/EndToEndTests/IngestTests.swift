@@ -154,6 +154,20 @@ import Testing
         #expect(try ids("ferguson", sort: "newest") == ["3", "2", "1"])
         #expect(try ids("ferguson", sort: "oldest") == ["1", "2", "3"])
         #expect(Set(try ids("ferguson since:2014-08-11 until:2014-08-12")) == ["2"])
+        // Facets and the histogram count the matches.
+        let fr = try Starling.run(["search", "--index", index, "--json", "--facets", "hashtags,authors,domains",
+                                   "--histogram", "day", "ferguson"])
+        let fo = try #require(jsonObject(fr.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(fr.stderr)")
+        let facets = try #require((fo["facets"] as? [String: Any])?["facets"] as? [String: [[String: Any]]])
+        #expect(facets["hashtags"]?.first?["value"] as? String == "ferguson")
+        #expect(facets["hashtags"]?.first?["count"] as? Int == 2)
+        #expect(Set(facets["authors"]?.compactMap { $0["value"] as? String } ?? []) == ["alice", "bob", "carol"])
+        #expect(facets["domains"]?.compactMap { $0["value"] as? String } == ["bbc.co.uk"])
+        let buckets = (fo["histogram"] as? [String: Any])?["buckets"] as? [[String: Any]]
+        #expect(buckets?.compactMap { $0["count"] as? Int } == [1, 1, 1])
+        #expect(buckets?.first?["start"] as? String == "2014-08-10T00:00:00Z")
+        let badFacet = try Starling.run(["search", "--index", index, "--facets", "colours", "ferguson"])
+        #expect(badFacet.status != 0 && badFacet.stderr.contains("unknown facet 'colours'"))
         // Pagination: offset skips, total stays.
         let p1 = try Starling.run(["search", "--index", index, "--json", "--limit", "1", "--offset", "1", "--sort", "oldest", "ferguson"])
         let o = try #require(jsonObject(p1.stdout))
