@@ -71,6 +71,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "StarlingUnshorten",
+            dependencies: ["StarlingModel", "StarlingAnalysis", "StarlingIndex", "XapianKit"]
+        ),
+        .target(
             name: "StarlingSimilar",
             dependencies: ["StarlingModel", "StarlingAnalysis", "StarlingIndex", "XapianKit"]
         ),
@@ -79,6 +83,7 @@ let package = Package(
             dependencies: [
                 "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingIndex",
                 "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar", "StarlingEntities", "StarlingService",
+                "StarlingUnshorten",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -104,6 +109,10 @@ let package = Package(
         ),
         .testTarget(name: "StarlingSimilarTests", dependencies: ["StarlingSimilar", "StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery"]),
+        .testTarget(
+            name: "StarlingUnshortenTests",
+            dependencies: ["StarlingUnshorten", "StarlingIndex", "StarlingImport", "StarlingAnalysis", "StarlingModel", "XapianKit"]
+        ),
         .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel"]),
     ],

@@ -58,6 +58,15 @@ public enum IndexMaintenance {
                 throw IndexError.notFound(path: path, detail: e.message)
             }
             try writer.compact(to: tmp)
+            // Starling's own files in the index folder (the unshortening cache, ...) move with it; Xapian's are
+            // the *.glass tables, iamglass and flintlock.
+            for name in (try? fm.contentsOfDirectory(atPath: path)) ?? []
+            where !name.hasSuffix(".glass") && name != "iamglass" && name != "flintlock" {
+                var isDir: ObjCBool = false
+                let from = (path as NSString).appendingPathComponent(name)
+                guard fm.fileExists(atPath: from, isDirectory: &isDir), !isDir.boolValue else { continue }
+                try fm.copyItem(atPath: from, toPath: (tmp as NSString).appendingPathComponent(name))
+            }
             try writer.close()
         } catch {
             try? fm.removeItem(atPath: tmp)

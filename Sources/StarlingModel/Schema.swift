@@ -37,6 +37,9 @@ public enum TermPrefix {
     public static let replyTo = "XY"
     /// Day bucket `XTyyyymmdd`, used for cheap date filters and histograms.
     public static let day = "XT"
+    /// A short link that `starling unshorten` resolved (its canonical form): the target's URL and domain terms are
+    /// in the document too.
+    public static let unshortened = "XS"
     /// Near-duplicates (StarlingDuplicates): an LSH bucket, `XNB` + 12 hex digits of a band key. Only one post of
     /// each distinct shingle set carries them (its first copy), so a cascade of identical copies costs one entry.
     public static let duplicateBucket = "XNB"
