@@ -53,8 +53,7 @@ let package = Package(
             dependencies: [
                 "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingLanguage",
                 "StarlingDuplicates", "StarlingEntities", "XapianKit",
-            ],
-            swiftSettings: [.define("STARLING_ENTITIES")]
+            ]
         ),
         .target(
             name: "StarlingEntities",

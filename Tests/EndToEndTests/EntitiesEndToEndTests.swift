@@ -77,6 +77,23 @@ import Testing
         }
     }
 
+    /// `starling analyze` decides with the repository's catalogues (analyzers/entities/brands.yaml): the company
+    /// or the fruit, the car or the cat.
+    @Test func analyzeShowsEntitiesWithEvidence() throws {
+        func entities(_ text: String) throws -> [String] {
+            let r = try Starling.run(["analyze", "--json", text])
+            #expect(r.status == 0, "\(r.stderr)")
+            let o = try #require(jsonObject(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+            let list = try #require(o["entities"] as? [[String: Any]])
+            for e in list { #expect((e["evidence"] as? [String])?.isEmpty == false) }
+            return list.compactMap { $0["id"] as? String }
+        }
+        #expect(try entities("Apple announced the new iPhone today") == ["apple_inc"])
+        #expect(try entities("baking an apple pie with fruit from the orchard") == [])
+        #expect(try entities("Test drive of the new Jaguar F-Pace at the dealer") == ["jaguar_cars"])
+        #expect(try entities("Saw a jaguar at the zoo with her cub") == [])
+    }
+
     @Test
     func indexedEntitiesAreSearchable() throws {
         let dir = try makeTempDir("entities-index")

@@ -2,12 +2,7 @@
 // + entity id terms (what `entity:ID` queries match). At ingest there is no whole-corpus pass, so the decision is
 // the catalogue-only one (signals, alias form, description/keyword context); `starling entities` adds the
 // corpus-learnt profiles. Without catalogues the stage is absent.
-//
-// The stage needs StarlingIndex to depend on StarlingEntities, which Package.swift does not say yet. Until it says
-// so and defines STARLING_ENTITIES for this target (`swiftSettings: [.define("STARLING_ENTITIES")]`),
-// `EntityStage.standard()` returns no stage and indexing is unchanged. (`canImport` is no guard here: SwiftPM
-// shares one module folder, so it can see a module the target does not link, and then fails on Yams' C module.)
-#if STARLING_ENTITIES
+
 import StarlingAnalysis
 import StarlingEntities
 import StarlingModel
@@ -37,10 +32,3 @@ public struct EntityStage: IngestStage {
         }
     }
 }
-#else
-/// Stand-in while StarlingIndex does not depend on StarlingEntities (STARLING_ENTITIES undefined): no entity stage.
-public enum EntityStage {
-    /// No stage.
-    public static func standard() throws -> [any IngestStage] { [] }
-}
-#endif
