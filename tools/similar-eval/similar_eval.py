@@ -15,7 +15,7 @@ JSON summary per run. Indexes are reused when their document count matches the c
 - pairs: ../shared/data/eval/similar/twitter-url-train (Lan et al. 2017: tweets sharing a URL; sim.txt marks
   paraphrases). Every distinct tweet is indexed; each tweet with a related partner is a query; MRR (first
   related partner within the top 100) and recall@10 (share of its partners in the top 10), for two relations:
-  "paraphrase" (sim=1 pairs) and "same URL" (every pair). scikit-learn's TfidfVectorizer(sublinear_tf=True,
+  "paraphrase" (sim=1 pairs) and "same URL" (every pair); --sample N asks a seeded sample of N query tweets. scikit-learn's TfidfVectorizer(sublinear_tf=True,
   norm='l2') with exact cosine over the same tweets is the reference.
 - latency: the same 500 query posts in the 1M corpus; Starling's fast path (warm-up pass, timed pass: p50/p99
   of the in-process elapsed_ms), its recall@10 against --exact, and scikit-learn's brute force x_q·Xᵀ per query.
@@ -219,6 +219,11 @@ def cmd_pairs(a):
             f.write(json.dumps({"id": f"u{i}", "text": t}) + "\n")
     index = ensure_index(a.starling, corpus, "url-pairs", len(texts))
     wanted = sorted(set(relations["paraphrase"]) | set(relations["same_url"]))
+    if a.sample and a.sample < len(wanted):
+        # A seeded sample of the query tweets (all tweets stay indexed); both sides answer the same queries.
+        wanted = sorted(random.Random(a.seed).sample(wanted, a.sample))
+        keep = set(wanted)
+        relations = {name: {q: p for q, p in rel.items() if q in keep} for name, rel in relations.items()}
     log(f"[pairs] {len(texts)} tweets, {len(wanted)} queries")
 
     rows, wall = similar_batch(a.starling, index, [f"u{i}" for i in wanted], "pairs-fast",
@@ -239,7 +244,7 @@ def cmd_pairs(a):
             top = top[np.argsort(-row[top], kind="stable")]
             sk[q] = [int(t) for t in top if row[t] > 0]
     sk_seconds = time.time() - t0
-    summary = {"tweets": len(texts), "queries": len(wanted),
+    summary = {"tweets": len(texts), "queries": len(wanted), "sample_seed": a.seed if a.sample else None,
                "starling": relevance(starling, relations), "starling_seconds": round(wall, 1),
                "starling_latency": latency_summary(rows),
                "sklearn": relevance(sk, relations), "sklearn_seconds": round(sk_seconds, 1)}
@@ -323,6 +328,7 @@ def main():
         s.add_argument("--passes", type=int, default=2, help="sklearn timing passes (the better median is kept)")
         s.add_argument("--skip-exact", action="store_true")
         s.add_argument("--skip-sklearn", action="store_true")
+        s.add_argument("--sample", type=int, default=0, help="pairs: a seeded sample of N query tweets (0: all)")
     a = p.parse_args()
     a.starling = os.path.abspath(a.starling)
     os.makedirs(OUT, exist_ok=True)
