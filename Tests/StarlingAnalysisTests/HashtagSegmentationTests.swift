@@ -47,6 +47,26 @@ import Testing
         #expect(HashtagSegmenter().segment("blacklivesmatter"[...]) == ["blacklivesmatter"])
     }
 
+    @Test func wordPairsDecideBetweenSplits() {
+        // Unigrams alone prefer fewer words; a pair the text writes makes the longer split the likelier one.
+        let words = "the\t1000\nrain\t20\nmakers\t20\nrainmakers\t20\n"
+        #expect(HashtagSegmenter(text: words).segment("therainmakers"[...]) == ["the", "rainmakers"])
+        let withPairs = HashtagSegmenter(text: words + "the rain\t15\nrain makers\t15\n")
+        #expect(withPairs.segment("therainmakers"[...]) == ["the", "rain", "makers"])
+        // A pair naming a word the model lacks is ignored.
+        #expect(HashtagSegmenter(text: words + "rain dance\t15\n").count == 4)
+    }
+
+    @Test func unknownWordsKeepTheirEnds() {
+        // `her` is cheap, but `crutc` ends the way no known word does: the unknown run stays whole.
+        var words = "the\t5000\nher\t50\nterence\t3\n"
+        for w in ["teacher", "butcher", "catcher", "watcher", "pitcher", "stretcher", "archer", "richer", "fetcher",
+                  "cruel", "crust", "crutch", "truce", "bench", "church", "search", "patch", "ditch", "hutch"] {
+            words += "\(w)\t2\n"
+        }
+        #expect(HashtagSegmenter(text: words).segment("terencecrutcher"[...]) == ["terence", "crutcher"])
+    }
+
     @Test func modelIsLoaded() throws {
         #expect(try AnalyzerConfiguration.shared.get().hashtagWords.count > 10_000)
     }

@@ -4,7 +4,8 @@
 //                                                   posts/s of Analyzer.analyze, of entity extraction alone and of
 //                                                   URL extraction alone; OUT gets each post's URLs (JSON lines)
 //   analysis-bench hashtags FILE [--dump OUT]       one-case hashtag segmentation: accuracy against the corpora's
-//                                                   CamelCase hashtags lower-cased, and hashtags/s
+//                  [--unknown-penalty X]            CamelCase hashtags lower-cased, and hashtags/s; the penalties
+//                  [--word-penalty X]               override the segmenter's defaults (for trying values)
 //
 // FILE is native NDJSON (tools/bench/build_corpus.py's real.jsonl). Posts are read and decoded before timing starts;
 // each measurement repeats the whole set until S seconds (default 3) of the thread's CPU time have passed and
@@ -19,6 +20,9 @@ struct Options {
     var file = ""
     var seconds = 3.0
     var dump: String?
+    /// Overrides of the segmenter's knobs, for trying values (`hashtags` only).
+    var unknownPenalty: Float?
+    var wordPenalty: Float?
 }
 
 func parseOptions() -> Options {
@@ -34,6 +38,8 @@ func parseOptions() -> Options {
         switch a {
         case "--seconds": o.seconds = Double(args.popFirst() ?? "") ?? 3
         case "--dump": o.dump = args.popFirst()
+        case "--unknown-penalty": o.unknownPenalty = Float(args.popFirst() ?? "")
+        case "--word-penalty": o.wordPenalty = Float(args.popFirst() ?? "")
         default:
             FileHandle.standardError.write("unknown option \(a)\n".data(using: .utf8)!)
             exit(2)
@@ -154,7 +160,9 @@ func isStrictCamelCase(_ body: String) -> Bool {
 func hashtags(_ o: Options) throws {
     let posts = try loadPosts(o.file)
     let extractor = try SocialExtractor()
-    let model = try AnalyzerConfiguration.shared.get().hashtagWords
+    var model = try AnalyzerConfiguration.shared.get().hashtagWords
+    if let v = o.unknownPenalty { model.unknownPenalty = v }
+    if let v = o.wordPenalty { model.wordPenalty = v }
     var occurrences: [String: Int] = [:]  // body -> count
     for p in posts {
         for h in extractor.hashtags(in: p.text) { occurrences[h.value, default: 0] += 1 }
