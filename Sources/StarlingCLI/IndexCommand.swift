@@ -79,6 +79,11 @@ struct IndexCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C and SIGTERM stop reading; the batches already read are written and committed. Watched from the
+        // start, so a signal during start-up (loading the models) is not lost either.
+        let stop = StopFlag()
+        let interrupts = InterruptWatch(stop: stop)
+        defer { interrupts.cancel() }
         try reportingErrors {
             var importOptions = ImportOptions(format: ImportFormat(rawValue: format) ?? .auto)
             importOptions.encoding = TextEncoding(rawValue: encoding) ?? .utf8
@@ -97,19 +102,6 @@ struct IndexCommand: ParsableCommand {
             if let workers { options.workers = max(1, workers) }
             let ingestor = try Ingestor(path: index.resolved, options: options)
 
-            let stop = StopFlag()
-            // Ctrl-C and SIGTERM stop reading; the batches already read are written and committed.
-            let signalSources = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    stop.stop()
-                    printError("\ninterrupted: committing what was read…")
-                }
-                source.resume()
-                return source
-            }
-            defer { signalSources.forEach { $0.cancel() } }
 
             let showProgress = stderrIsTerminal && !quiet
             let bar = ProgressBar()
@@ -203,5 +195,46 @@ final class ProgressBar: @unchecked Sendable {
         defer { lock.unlock() }
         if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         drawn = false
+    }
+}
+
+/// Set by the signal handler (async-signal-safe: a plain store), read by `InterruptWatch`.
+nonisolated(unsafe) private var interruptSignal: sig_atomic_t = 0
+
+/// Turns SIGINT and SIGTERM into a stop request for an import. A plain C handler records the signal (a dispatch
+/// signal source misses signals whose disposition a parent set to "ignore", as shells do for background jobs) and
+/// a watcher thread polls it. Installed before anything slow, so a signal during start-up is not lost.
+final class InterruptWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    init(stop: StopFlag) {
+        interruptSignal = 0
+        for number in [SIGINT, SIGTERM] { signal(number) { _ in interruptSignal = 1 } }
+        // A parent may hand down a mask that blocks them (test runners do); a blocked signal would wait forever.
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        sigaddset(&mask, SIGINT)
+        sigaddset(&mask, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+        let thread = Thread { [self] in
+            while !isDone {
+                if interruptSignal != 0 {
+                    stop.stop()
+                    printError("\ninterrupted: committing what was read…")
+                    return
+                }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        thread.start()
+    }
+
+    private var isDone: Bool { lock.lock(); defer { lock.unlock() }; return done }
+
+    /// Stops watching; signals get their default action again.
+    func cancel() {
+        lock.lock(); done = true; lock.unlock()
+        for number in [SIGINT, SIGTERM] { signal(number, SIG_DFL) }
     }
 }
