@@ -5,6 +5,7 @@ import StarlingAnalysis
 import StarlingEntities
 import StarlingLanguage
 import StarlingModel
+import StarlingService
 
 struct AnalyzeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,42 +62,10 @@ struct AnalyzeCommand: ParsableCommand {
 
     /// The analysis as DESIGN.md's `analyze` JSON.
     static func json(_ a: Analysis, id: String?, post: Post? = nil) -> JSONValue {
-        var o: [(String, JSONValue)] = []
-        if let id { o.append(("id", .string(id))) }
-        o.append(("text", .string(a.text)))
-        o.append(("normalized", .string(a.normalized)))
-        o.append(("tokens", .array(a.tokens.map { t in
-            var f: [(String, JSONValue)] = [
-                ("text", .string(t.text)), ("normalized", .string(t.normalized)), ("kind", .string(t.kind.rawValue)),
-                ("start", .int(Int64(t.start))), ("end", .int(Int64(t.end))), ("position", .int(Int64(t.position))),
-            ]
-            // The accent-free form a word is also findable by (`cafe` for café).
-            if let u = t.unaccented { f.append(("unaccented", .string(u))) }
-            return .object(f)
-        })))
-        o.append(("hashtags", .array(a.hashtags.map { h in
-            .object([("text", .string(h.text)), ("normalized", .string(h.normalized)),
-                     ("words", .array(h.words.map { .string($0) }))])
-        })))
-        o.append(("mentions", .array(a.mentions.map { .object([("text", .string($0.text)), ("normalized", .string($0.normalized))]) })))
-        o.append(("cashtags", .array(a.cashtags.map { .object([("text", .string($0.text)), ("normalized", .string($0.normalized))]) })))
-        o.append(("urls", .array(a.urls.map { u in
-            .object([("text", .string(u.text)), ("canonical", .string(u.canonical)),
-                     ("expanded", u.expanded.map { .string($0) } ?? .null), ("domains", .array(u.domains.map { .string($0) }))])
-        })))
-        o.append(("emoji", .array(a.emoji.map { e in
-            .object([("text", .string(e.text)), ("folded", .string(e.folded)), ("name", e.name.map { .string($0) } ?? .null),
-                     ("name_terms", .array(e.nameTerms.map { .string($0) }))])
-        })))
-        o.append(("reshare", .bool(a.isReshare || post?.reshareOf != nil || post?.isReshare == true)))
-        if let r = a.replyTo { o.append(("reply_to", .string(r))) }
-        if let ra = a.reshareAuthor ?? post?.reshareAuthor { o.append(("reshare_author", .string(ra))) }
         // Language: detected from the cleaned text, with the platform's tag and the author's earlier posts (in
-        // this run) as hints.
-        o.append(("language", AnalyzeLanguage.json(AnalyzeLanguage.guess(a, post: post))))
-        // Entities: the catalogues of analyzers/entities/, decided from this post alone (as at indexing).
-        o.append(("entities", .array((AnalyzeEntities.linker?.link(a) ?? []).map { $0.json(detailed: true) })))
-        return .object(o)
+        // this run) as hints. Entities: decided from this post alone, as at indexing.
+        ResultJSON.analysis(a, id: id, post: post, language: AnalyzeLanguage.guess(a, post: post),
+                            entities: (AnalyzeEntities.linker?.link(a) ?? []).map { $0.json(detailed: true) })
     }
 
     private func printHuman(_ a: Analysis) {
@@ -156,13 +125,7 @@ enum AnalyzeLanguage {
         return detector.detect(a, platformTag: post?.lang, author: post?.author, history: history)
     }
 
-    static func json(_ g: LanguageGuess) -> JSONValue {
-        .object([("code", .string(g.code)), ("confidence", .double((g.confidence * 1000).rounded() / 1000)),
-                 ("evidence", .string(g.evidence.rawValue)),
-                 ("candidates", .array(g.candidates.map {
-                     .object([("code", .string($0.code)), ("probability", .double(($0.probability * 1000).rounded() / 1000))])
-                 }))])
-    }
+    static func json(_ g: LanguageGuess) -> JSONValue { ResultJSON.languageJSON(g) }
 }
 
 extension AnalyzeCommand {

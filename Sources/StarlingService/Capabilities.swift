@@ -30,11 +30,7 @@ final class Capabilities: @unchecked Sendable {
 
     /// `analyze` JSON for `text`, with the language and entity decisions when those capabilities are present.
     func analysisJSON(_ analysis: Analysis) -> JSONValue {
-        var language: (String, Double, String)?
-        if let d = languageDetector {
-            let g = d.detect(analysis)
-            language = (g.code, g.confidence, g.evidence.rawValue)
-        }
+        let language = languageDetector?.detect(analysis)
         let entities = entityLinker?.link(analysis).map { $0.json(detailed: true) } ?? []
         return ResultJSON.analysis(analysis, language: language, entities: entities)
     }

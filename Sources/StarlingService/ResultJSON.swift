@@ -3,6 +3,7 @@
 import Foundation
 import StarlingAnalysis
 import StarlingIndex
+import StarlingLanguage
 import StarlingModel
 
 /// JSON forms of results.
@@ -57,16 +58,22 @@ public enum ResultJSON {
         }))])
     }
 
-    /// The analysis as `starling analyze --json` prints it (DESIGN.md): tokens with UTF-8 offsets, hashtags,
-    /// mentions, cashtags, URLs, emoji, reshare, language, entities.
-    public static func analysis(_ a: Analysis, language: (code: String, confidence: Double, evidence: String)?,
+    /// The analysis as `starling analyze --json` prints it (DESIGN.md), shared by the CLI and `POST /v1/analyze`:
+    /// tokens with UTF-8 offsets (and the accent-free form a word is also found by), hashtags with their words,
+    /// mentions, cashtags, URLs, emoji with CLDR names, reshare and reply, language with its evidence, entities.
+    public static func analysis(_ a: Analysis, id: String? = nil, post: Post? = nil, language: LanguageGuess?,
                                 entities: [JSONValue]) -> JSONValue {
         var o: [(String, JSONValue)] = []
+        if let id { o.append(("id", .string(id))) }
         o.append(("text", .string(a.text)))
         o.append(("normalized", .string(a.normalized)))
         o.append(("tokens", .array(a.tokens.map { t in
-            .object([("text", .string(t.text)), ("normalized", .string(t.normalized)), ("kind", .string(t.kind.rawValue)),
-                     ("start", .int(Int64(t.start))), ("end", .int(Int64(t.end))), ("position", .int(Int64(t.position)))])
+            var f: [(String, JSONValue)] = [
+                ("text", .string(t.text)), ("normalized", .string(t.normalized)), ("kind", .string(t.kind.rawValue)),
+                ("start", .int(Int64(t.start))), ("end", .int(Int64(t.end))), ("position", .int(Int64(t.position))),
+            ]
+            if let u = t.unaccented { f.append(("unaccented", .string(u))) }
+            return .object(f)
         })))
         o.append(("hashtags", .array(a.hashtags.map { h in
             .object([("text", .string(h.text)), ("normalized", .string(h.normalized)),
@@ -78,13 +85,26 @@ public enum ResultJSON {
             .object([("text", .string(u.text)), ("canonical", .string(u.canonical)),
                      ("expanded", u.expanded.map { .string($0) } ?? .null), ("domains", .array(u.domains.map { .string($0) }))])
         })))
-        o.append(("emoji", .array(a.emoji.map { .object([("text", .string($0.text)), ("folded", .string($0.folded))]) })))
-        o.append(("reshare", .bool(a.isReshare)))
-        if let ra = a.reshareAuthor { o.append(("reshare_author", .string(ra))) }
-        let l = language ?? ("und", 0, "none")
-        o.append(("language", .object([("code", .string(l.code)), ("confidence", .double(l.confidence)),
-                                       ("evidence", .string(l.evidence))])))
+        o.append(("emoji", .array(a.emoji.map { e in
+            .object([("text", .string(e.text)), ("folded", .string(e.folded)), ("name", e.name.map { .string($0) } ?? .null),
+                     ("name_terms", .array(e.nameTerms.map { .string($0) }))])
+        })))
+        o.append(("reshare", .bool(a.isReshare || post?.reshareOf != nil || post?.isReshare == true)))
+        if let r = a.replyTo { o.append(("reply_to", .string(r))) }
+        if let ra = a.reshareAuthor ?? post?.reshareAuthor { o.append(("reshare_author", .string(ra))) }
+        o.append(("language", languageJSON(language ?? .undetermined)))
         o.append(("entities", .array(entities)))
         return .object(o)
+    }
+
+    /// A language decision: code, confidence, the evidence that decided it, and the candidates.
+    public static func languageJSON(_ g: LanguageGuess) -> JSONValue {
+        let candidates: [JSONValue] = g.candidates.map { c in
+            let p: Double = (c.probability * 1000).rounded() / 1000
+            return .object([("code", .string(c.code)), ("probability", .double(p))])
+        }
+        let confidence: Double = (g.confidence * 1000).rounded() / 1000
+        return .object([("code", .string(g.code)), ("confidence", .double(confidence)),
+                        ("evidence", .string(g.evidence.rawValue)), ("candidates", .array(candidates))])
     }
 }
