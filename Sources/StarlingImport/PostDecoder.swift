@@ -62,7 +62,8 @@ public struct PostDecoder: Sendable {
         case .success(let bytes):
             let text = String(decoding: bytes, as: UTF8.self).trimmed
             if text.isEmpty { return [] }
-            return [.success(Post(id: lineID(r.line), text: text, platform: platform))]
+            let written = platform == TwitterFormat.platform ? TwitterFormat.unescape(text) : text
+            return [.success(Post(id: lineID(r.line), text: written, platform: platform))]
         }
     }
 

@@ -35,6 +35,17 @@ struct TableFormatTests {
         ]))
     }
 
+    @Test("tweets exported to tables keep Twitter's &amp; escapes; --platform twitter undoes them, nothing else")
+    func twitterEscapesInTables() throws {
+        let csv = "id,text\n1,jobs &amp; wealth &lt;3 &copy;\n"
+        let tweets = try importText(csv, name: "t.csv", ImportOptions(platform: "twitter"))
+        #expect(tweets.posts.first?.text == "jobs & wealth <3 &copy;")
+        let plain = try importText(csv, name: "t.csv")
+        #expect(plain.posts.first?.text == "jobs &amp; wealth &lt;3 &copy;")
+        let lines = try importText("a &gt; b\n", name: "l.txt", ImportOptions(format: .lines, platform: "twitter"))
+        #expect(lines.posts.first?.text == "a > b")
+    }
+
     @Test("CSV without a map matches columns by name and common aliases")
     func csvAliases() throws {
         let r = try importText(Self.airlineLike, name: "air.csv")

@@ -231,8 +231,9 @@ extension PostDecoder {
         } else {
             post.id = lineID(r.line)
         }
-        post.text = text
         if post.platform == nil { post.platform = platform }
+        // Exports of tweets keep Twitter's escaping of `&`, `<` and `>`; native text is the text as written.
+        post.text = post.platform == TwitterFormat.platform ? TwitterFormat.unescape(text) : text
         if post.reshareOf != nil || post.reshareAuthor != nil { post.isReshare = true }
         return .success(post)
     }
