@@ -19,20 +19,9 @@ public struct HashtagSegmenter: Sendable {
         var b: UInt64 = 0
     }
 
-    /// Word -> its index in `unigram` / `backoff`.
-    private var ids: [Packed: Int32] = [:]
-    /// -ln P(w) per word id.
-    private var unigram: [Float] = []
-    /// ln(c(v) + β) - ln β per word id: what an unseen pair after `v` adds to -ln P(w).
-    private var backoff: [Float] = []
-    /// (id(v) << 32 | id(w)) -> -ln P(w | v) for the pairs the model counts.
-    private var pairs: [UInt64: Float] = [:]
-    /// -ln P(letter | two letters before) of the unknown-word model, 27×27×27 (index 26: word start / end).
-    private var letters: [Float] = []
-    /// The longest word in the model.
-    private var maxLength = 0
-    /// ln of the model's total count: the base of an unknown word's cost.
-    private var unknownBase: Float = 0
+    /// The parsed model, built on first use: parsing the table and training the letter model take a noticeable
+    /// part of a second, which a command that never meets a one-case hashtag should not pay.
+    private let source: ModelSource
     /// What every unknown run adds to ln N and its letter-model cost (negative: unknown words are likelier than
     /// a hapax of the dictionary; chosen on the corpora's CamelCase tags, see tools/analysis-bench).
     public var unknownPenalty: Float = -3
@@ -46,52 +35,16 @@ public struct HashtagSegmenter: Sendable {
     static let letterSmoothing: Double = 2
 
     /// An empty model: nothing is split.
-    public init() {}
+    public init() { source = ModelSource(text: nil) }
 
-    /// Parses `word<TAB>count` lines and `word word<TAB>count` pair lines (`#` comments); words must be lower-case
-    /// ASCII letters; a pair counts only when both its words are listed.
-    public init(text: String) {
-        var words: [(Packed, Double, Int)] = []
-        var pairLines: [(Substring, Substring, Double)] = []
-        var total = 0.0
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) where !line.hasPrefix("#") {
-            let cols = line.split(separator: "\t")
-            guard cols.count >= 2, let c = Double(cols[1]), c > 0 else { continue }
-            let halves = cols[0].split(separator: " ")
-            if halves.count == 2 {
-                pairLines.append((halves[0], halves[1], c))
-                continue
-            }
-            guard let p = Self.packed(cols[0]) else { continue }
-            words.append((p, c, cols[0].utf8.count))
-            total += c
-        }
-        guard total > 0 else { return }
-        unknownBase = Float(log(total))
-        unigram.reserveCapacity(words.count)
-        backoff.reserveCapacity(words.count)
-        var counts = [Double]()
-        for (p, c, len) in words where ids[p] == nil {
-            ids[p] = Int32(unigram.count)
-            unigram.append(Float(-log(c / total)))
-            backoff.append(Float(log(c + Self.beta) - log(Self.beta)))
-            counts.append(c)
-            maxLength = max(maxLength, len)
-        }
-        pairs.reserveCapacity(pairLines.count)
-        for (v, w, c) in pairLines {
-            guard let pv = Self.packed(v), let pw = Self.packed(w), let iv = ids[pv], let iw = ids[pw] else { continue }
-            let pW = exp(-Double(unigram[Int(iw)]))
-            let p = (c + Self.beta * pW) / (counts[Int(iv)] + Self.beta)
-            pairs[UInt64(UInt32(iv)) << 32 | UInt64(UInt32(iw))] = Float(-log(p))
-        }
-        letters = Self.letterModel(words: words.map { $0.0 }, lengths: words.map { $0.2 })
-    }
+    /// Parses `word<TAB>count` lines and `word word<TAB>count` pair lines (`#` comments) on first use; words must be
+    /// lower-case ASCII letters; a pair counts only when both its words are listed.
+    public init(text: String) { source = ModelSource(text: text) }
 
     /// How many words the model knows.
-    public var count: Int { unigram.count }
+    public var count: Int { source.model.unigram.count }
 
-    private static func packed(_ w: Substring) -> Packed? {
+    static func packed(_ w: Substring) -> Packed? {
         let u = w.utf8
         guard u.count <= 24, !u.isEmpty, u.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return nil }
         var p = Packed()
@@ -113,7 +66,7 @@ public struct HashtagSegmenter: Sendable {
 
     /// Trains the unknown-word letter model: interpolated trigram over word types, each level smoothed towards
     /// the one below (add-k), the unigram towards uniform. Index 26 is the word-start context / word-end outcome.
-    private static func letterModel(words: [Packed], lengths: [Int]) -> [Float] {
+    static func letterModel(words: [Packed], lengths: [Int]) -> [Float] {
         var c3 = [Double](repeating: 0, count: 27 * 27 * 27)
         var h3 = [Double](repeating: 0, count: 27 * 27)
         var c2 = [Double](repeating: 0, count: 27 * 27)
@@ -168,7 +121,11 @@ public struct HashtagSegmenter: Sendable {
     public func segment(_ run: Substring) -> [Substring] {
         let u = run.utf8
         let n = u.count
-        guard n >= minimumLength, maxLength > 0, n <= 256 else { return [run] }
+        guard n >= minimumLength, n <= 256, source.hasText else { return [run] }
+        let model = source.model
+        let maxLength = model.maxLength, ids = model.ids, unigram = model.unigram, backoff = model.backoff
+        let pairs = model.pairs, letters = model.letters, unknownBase = model.unknownBase
+        guard maxLength > 0 else { return [run] }
         var lower = false
         var upper = false
         for c in u {
@@ -279,5 +236,88 @@ public struct HashtagSegmenter: Sendable {
                 }
             }
         }
+    }
+}
+
+/// The parsed hashtag model (immutable once built).
+final class HashtagModel: @unchecked Sendable {
+    typealias Packed = HashtagSegmenter.Packed
+    /// Word -> its index in `unigram` / `backoff`.
+    var ids: [Packed: Int32] = [:]
+    /// -ln P(w) per word id.
+    var unigram: [Float] = []
+    /// ln(c(v) + β) - ln β per word id: what an unseen pair after `v` adds to -ln P(w).
+    var backoff: [Float] = []
+    /// (id(v) << 32 | id(w)) -> -ln P(w | v) for the pairs the model counts.
+    var pairs: [UInt64: Float] = [:]
+    /// -ln P(letter | two letters before) of the unknown-word model, 27×27×27 (index 26: word start / end).
+    var letters: [Float] = []
+    /// The longest word in the model.
+    var maxLength = 0
+    /// ln of the model's total count: the base of an unknown word's cost.
+    var unknownBase: Float = 0
+
+    init() {}
+
+    init(text: String) {
+        var words: [(Packed, Double, Int)] = []
+        var pairLines: [(Substring, Substring, Double)] = []
+        var total = 0.0
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) where !line.hasPrefix("#") {
+            let cols = line.split(separator: "\t")
+            guard cols.count >= 2, let c = Double(cols[1]), c > 0 else { continue }
+            let halves = cols[0].split(separator: " ")
+            if halves.count == 2 {
+                pairLines.append((halves[0], halves[1], c))
+                continue
+            }
+            guard let p = HashtagSegmenter.packed(cols[0]) else { continue }
+            words.append((p, c, cols[0].utf8.count))
+            total += c
+        }
+        guard total > 0 else { return }
+        unknownBase = Float(log(total))
+        unigram.reserveCapacity(words.count)
+        backoff.reserveCapacity(words.count)
+        var counts = [Double]()
+        for (p, c, len) in words where ids[p] == nil {
+            ids[p] = Int32(unigram.count)
+            unigram.append(Float(-log(c / total)))
+            backoff.append(Float(log(c + HashtagSegmenter.beta) - log(HashtagSegmenter.beta)))
+            counts.append(c)
+            maxLength = max(maxLength, len)
+        }
+        pairs.reserveCapacity(pairLines.count)
+        for (v, w, c) in pairLines {
+            guard let pv = HashtagSegmenter.packed(v), let pw = HashtagSegmenter.packed(w), let iv = ids[pv], let iw = ids[pw] else { continue }
+            let pW = exp(-Double(unigram[Int(iw)]))
+            let p = (c + HashtagSegmenter.beta * pW) / (counts[Int(iv)] + HashtagSegmenter.beta)
+            pairs[UInt64(UInt32(iv)) << 32 | UInt64(UInt32(iw))] = Float(-log(p))
+        }
+        letters = HashtagSegmenter.letterModel(words: words.map { $0.0 }, lengths: words.map { $0.2 })
+    }
+}
+
+/// Builds the model once, on first use, from the table's text (thread-safe).
+final class ModelSource: @unchecked Sendable {
+    private let lock = NSLock()
+    private var text: String?
+    private var built: HashtagModel?
+    /// Whether there is a table at all (an empty segmenter never builds anything).
+    let hasText: Bool
+
+    init(text: String?) {
+        self.text = text
+        hasText = text != nil
+    }
+
+    var model: HashtagModel {
+        lock.lock()
+        defer { lock.unlock() }
+        if let built { return built }
+        let m = text.map(HashtagModel.init(text:)) ?? HashtagModel()
+        text = nil
+        built = m
+        return m
     }
 }
