@@ -34,6 +34,15 @@ struct StatsCommand: ParsableCommand {
                 emit("languages:  " + stats.languages.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
                 emit("platforms:  " + stats.platforms.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
                 emit("hashtags:   " + stats.topHashtags.map { "#\($0.0) \($0.1)" }.joined(separator: ", "))
+                if !stats.topMentions.isEmpty {
+                    emit("mentions:   " + stats.topMentions.map { "@\($0.0) \($0.1)" }.joined(separator: ", "))
+                }
+                if !stats.topDomains.isEmpty {
+                    emit("domains:    " + stats.topDomains.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                }
+                if !stats.topEntities.isEmpty {
+                    emit("entities:   " + stats.topEntities.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
+                }
             }
         }
     }

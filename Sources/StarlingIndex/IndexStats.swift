@@ -1,4 +1,5 @@
-// Figures about an index: counts, size on disk, time span, the most common languages, platforms and hashtags.
+// Figures about an index: counts, size on disk, time span, the most common languages, platforms, hashtags,
+// mentions, linked domains and entities.
 import Foundation
 import StarlingModel
 import XapianKit
@@ -14,6 +15,9 @@ public struct IndexStats: Sendable {
     public var languages: [(String, Int)]
     public var platforms: [(String, Int)]
     public var topHashtags: [(String, Int)]
+    public var topMentions: [(String, Int)] = []
+    public var topDomains: [(String, Int)] = []
+    public var topEntities: [(String, Int)] = []
 
     /// Reads the figures from `db` (at `path`, for the size on disk).
     public static func collect(_ db: Database, path: String) throws -> IndexStats {
@@ -41,11 +45,15 @@ public struct IndexStats: Sendable {
                 }
             }
         }
-        return IndexStats(
+        var stats = IndexStats(
             documents: docs, bytesOnDisk: directorySize(path), averageLength: try db.averageLength(),
             distinctTerms: 0, oldest: oldest, newest: newest,
             languages: try prefixed(TermPrefix.language, top: 10), platforms: try prefixed(TermPrefix.platform, top: 10),
             topHashtags: try prefixed(TermPrefix.hashtag, top: 10))
+        stats.topMentions = try prefixed(TermPrefix.mention, top: 10)
+        stats.topDomains = try prefixed(TermPrefix.domain, top: 10)
+        stats.topEntities = try prefixed(TermPrefix.entity, top: 10)
+        return stats
     }
 
     /// Bytes of every file under `path`.
@@ -73,6 +81,9 @@ public struct IndexStats: Sendable {
         o.append(("languages", pairs(languages)))
         o.append(("platforms", pairs(platforms)))
         o.append(("top_hashtags", pairs(topHashtags)))
+        o.append(("top_mentions", pairs(topMentions)))
+        o.append(("top_domains", pairs(topDomains)))
+        o.append(("top_entities", pairs(topEntities)))
         return .object(o)
     }
 }

@@ -99,7 +99,7 @@ import Testing
         let dir = try makeTempDir("entities-index")
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("posts.jsonl")
-        // The repository's catalogues (analyzers/entities/weps3.yaml) name Delta Air Lines `delta_air_lines`.
+        // The repository's catalogues (analyzers/entities/brands.yaml) name Delta Air Lines `delta_air_lines`.
         try Self.posts.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let index = dir.appendingPathComponent("idx").path
         let r = try Starling.run(["index", "--index", index, file.path])

@@ -1,4 +1,4 @@
-// The WePS-3 trial set in-process: the repository's catalogue (analyzers/entities/weps3.yaml) must beat the
+// The WePS-3 trial set in-process: the repository's catalogue (tools/entities-eval/weps3.yaml) must beat the
 // majority baseline by a clear margin. tools/entities-eval reports the full figures; this guards regressions.
 import Foundation
 import StarlingAnalysis
@@ -17,7 +17,7 @@ import Testing
 
     @Test(.enabled(if: Paths.weps3Available, "../shared/data/eval/entities/weps3-trial.tsv is absent"))
     func beatsTheMajorityBaseline() throws {
-        let catalog = try EntityCatalog.load(contentsOf: Paths.root.appendingPathComponent("analyzers/entities/weps3.yaml"))
+        let catalog = try EntityCatalog.load(contentsOf: Paths.root.appendingPathComponent("tools/entities-eval/weps3.yaml"))
         let analyzer = try Analyzer()
         let corpus = CorpusLinker(linker: EntityLinker(catalog: catalog, analyzer: analyzer))
         var rows: [(org: String, label: String)] = []

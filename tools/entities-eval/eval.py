@@ -2,7 +2,7 @@
 """Entity disambiguation on WePS-3 (task 2, trial set): is a tweet containing an organisation's name about it?
 
 Runs `starling entities` once over all 2,296 tweets (as native NDJSON on stdin) with the catalogue
-analyzers/entities/weps3.yaml, and scores the decision "the organisation's entity was reported" against the labels.
+tools/entities-eval/weps3.yaml, and scores the decision "the organisation's entity was reported" against the labels.
 UNKNOWN rows are left out. Prints accuracy and F1 of the related and unrelated classes, overall and per
 organisation, next to the majority baselines:
   - global majority: one answer (the more frequent label overall) for every tweet;
@@ -17,9 +17,10 @@ import os
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 
-# The organisation names of the TSV and the catalogue ids written for them (analyzers/entities/weps3.yaml).
+# The organisation names of the TSV and the catalogue ids written for them (tools/entities-eval/weps3.yaml).
 ENTITY = {
     "best buy": "best_buy", "borders": "borders", "cercanias": "cercanias", "cme": "cme_group", "cuatro": "cuatro",
     "delta": "delta_air_lines", "dunkin": "dunkin_donuts", "ford": "ford", "gap": "gap_inc",
@@ -61,7 +62,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--starling", default=os.path.join(ROOT, ".build", "debug", "starling"))
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "eval", "entities", "weps3-trial.tsv"))
-    ap.add_argument("--catalog", default=os.path.join(ROOT, "analyzers", "entities", "weps3.yaml"))
+    ap.add_argument("--catalog", default=os.path.join(HERE, "weps3.yaml"))
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--catalog-only", action="store_true", help="decide each tweet alone (as indexing does)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
