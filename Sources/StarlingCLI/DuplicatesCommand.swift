@@ -143,13 +143,9 @@ struct DuplicatesCommand: ParsableCommand {
         if let c = r.cluster { head += " (cluster \(c))" }
         emit(head + (r.hits.count < r.total ? "; showing \(r.hits.count)" : ""))
         for (k, h) in r.hits.enumerated() {
-            var line = "\(k + 1). [\(h.id)]"
-            if let a = h.post?.author { line += " @\(a)" }
-            if let t = h.post?.createdAt { line += " \(PostTime.iso8601(t))" }
-            line += String(format: "  jaccard %.3f (estimated %.3f)", h.jaccard, h.estimatedJaccard)
-            emit(line)
-            let text = (h.post?.text ?? "").replacingOccurrences(of: "\n", with: " ")
-            emit("   " + (text.count > 280 ? String(text.prefix(277)) + "…" : text))
+            emit(hitHead(rank: k + 1, id: h.id, post: h.post)
+                 + String(format: "  jaccard %.3f (estimated %.3f)", h.jaccard, h.estimatedJaccard))
+            emitPostText(h.post?.text)
         }
     }
 

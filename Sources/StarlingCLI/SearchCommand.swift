@@ -208,15 +208,11 @@ struct SearchCommand: ParsableCommand {
         let about = r.totalLowerBound == r.totalUpperBound ? "\(r.total)" : "about \(r.total)"
         emit("\(about) posts match; showing \(r.hits.count) from \(offset + 1)")
         for h in r.hits {
-            let p = h.post
-            var head = "\(h.rank + 1). [\(h.id)]"
-            if let a = p?.author { head += " @\(a)" }
-            if let t = p?.createdAt { head += " \(PostTime.iso8601(t))" }
+            var head = hitHead(rank: h.rank + 1, id: h.id, post: h.post)
             head += String(format: "  score %.3f", h.score)
             if collapse && h.collapsed > 0 { head += "  (+\(h.collapsed) similar)" }
             emit(head)
-            let text = (p?.text ?? "").replacingOccurrences(of: "\n", with: " ")
-            emit("   " + (text.count > 280 ? String(text.prefix(277)) + "…" : text))
+            emitPostText(h.post?.text)
         }
     }
 }

@@ -183,15 +183,11 @@ struct SimilarCommand: ParsableCommand {
     private func printHuman(_ r: SimilarResult) {
         emit("\(r.hits.count) similar posts (of about \(r.total) sharing a term)")
         for h in r.hits {
-            let p = h.post
-            var head = "\(h.rank + 1). [\(h.id)]"
-            if let a = p?.author { head += " @\(a)" }
-            if let t = p?.createdAt { head += " \(PostTime.iso8601(t))" }
+            var head = hitHead(rank: h.rank + 1, id: h.id, post: h.post)
             head += String(format: "  score %.3f", h.score)
             if h.score != h.cosine { head += String(format: " (cosine %.3f)", h.cosine) }
             emit(head)
-            let text = (p?.text ?? "").replacingOccurrences(of: "\n", with: " ")
-            emit("   " + (text.count > 280 ? String(text.prefix(277)) + "…" : text))
+            emitPostText(h.post?.text)
             if !h.explain.isEmpty {
                 emit("   shared: " + h.explain.map { String(format: "%@ %.3f", $0.display, $0.weight) }.joined(separator: ", "))
             }

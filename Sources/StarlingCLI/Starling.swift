@@ -1,6 +1,7 @@
 // The `starling` command: one executable, a subcommand per job (DESIGN.md, "The starling command").
 import ArgumentParser
 import Foundation
+import StarlingModel
 
 @main
 struct Starling: ParsableCommand {
@@ -42,6 +43,20 @@ func emit(_ line: String) {
     var l = line
     l += "\n"
     FileHandle.standardOutput.write(Data(l.utf8))
+}
+
+/// The start of a hit's line in human output: `N. [id] @author time`.
+func hitHead(rank: Int, id: String, post: Post?) -> String {
+    var head = "\(rank). [\(id)]"
+    if let a = post?.author { head += " @\(a)" }
+    if let t = post?.createdAt { head += " \(PostTime.iso8601(t))" }
+    return head
+}
+
+/// A post's text on one indented line, cut at 280 characters.
+func emitPostText(_ text: String?) {
+    let line = (text ?? "").replacingOccurrences(of: "\n", with: " ")
+    emit("   " + (line.count > 280 ? String(line.prefix(277)) + "…" : line))
 }
 
 /// A failure that should end the command with a message and a non-zero status, not a stack of Swift errors.

@@ -18,6 +18,23 @@ public enum IndexLocation {
             throw IndexError.notFound(path: path, detail: e.message)
         }
     }
+
+    /// Opens the index at `path` as its single writer, creating it (and its parent folders) when `create`.
+    /// - Throws: `IndexError.locked` when another writer holds it, `IndexError.notFound` when it is missing and
+    ///   `create` is false.
+    public static func openWriter(_ path: String, create: Bool) throws -> WritableDatabase {
+        if create {
+            let parent = (path as NSString).deletingLastPathComponent
+            if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        }
+        do {
+            return try WritableDatabase(path: path, mode: create ? .createOrOpen : .open)
+        } catch let e as XapianError where e.type == "DatabaseLockError" {
+            throw IndexError.locked(path: path)
+        } catch let e as XapianError where e.type == "DatabaseNotFoundError" || e.type == "DatabaseOpeningError" {
+            throw IndexError.notFound(path: path, detail: e.message)
+        }
+    }
 }
 
 /// Errors about the index itself.
@@ -49,14 +66,7 @@ public enum IndexMaintenance {
         let old = path + ".old-\(getpid())"
         try? fm.removeItem(atPath: tmp)
         do {
-            let writer: WritableDatabase
-            do {
-                writer = try WritableDatabase(path: path, mode: .open)
-            } catch let e as XapianError where e.type == "DatabaseLockError" {
-                throw IndexError.locked(path: path)
-            } catch let e as XapianError where e.type == "DatabaseNotFoundError" || e.type == "DatabaseOpeningError" {
-                throw IndexError.notFound(path: path, detail: e.message)
-            }
+            let writer = try IndexLocation.openWriter(path, create: false)
             try writer.compact(to: tmp)
             // Starling's own files in the index folder (the unshortening cache, ...) move with it; Xapian's are
             // the *.glass tables, iamglass and flintlock.

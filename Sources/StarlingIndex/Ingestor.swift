@@ -71,15 +71,7 @@ public final class Ingestor {
     public init(path: String, options: IngestOptions = IngestOptions(), stages: [any IngestStage]? = nil) throws {
         self.path = path
         self.options = options
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        }
-        do {
-            database = try WritableDatabase(path: path, mode: .createOrOpen)
-        } catch let e as XapianError where e.type == "DatabaseLockError" {
-            throw IndexError.locked(path: path)
-        }
+        database = try IndexLocation.openWriter(path, create: true)
         let config = try AnalyzerConfiguration.shared.get()
         analyzers = try (0..<options.workers).map { _ in try Analyzer(configuration: config) }
         self.stages = try stages ?? StandardStages.make(configuration: config)

@@ -176,14 +176,7 @@ public enum IndexUnshortener {
     /// - Returns: the posts updated.
     public static func write(path: String, posts: [PendingPost], results: [String: Resolution],
                              shorteners: ShortenerList, urls: URLCanonicalizer, commitEvery: Int) throws -> Int {
-        let writer: WritableDatabase
-        do {
-            writer = try WritableDatabase(path: path, mode: .open)
-        } catch let e as XapianError where e.type == "DatabaseLockError" {
-            throw IndexError.locked(path: path)
-        } catch let e as XapianError where e.type == "DatabaseNotFoundError" || e.type == "DatabaseOpeningError" {
-            throw IndexError.notFound(path: path, detail: e.message)
-        }
+        let writer = try IndexLocation.openWriter(path, create: false)
         var updated = 0
         var sinceCommit = 0
         for p in posts {

@@ -265,16 +265,7 @@ public struct SocialScanner: Sendable {
 
     /// HASHTAG_LETTERS_AND_MARKS.
     @inline(__always)
-    static func isHashtagLetter(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 { return isASCIILetter(UInt8(s.value)) }
-        switch s.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark:
-            return true
-        default:
-            return false
-        }
-    }
+    static func isHashtagLetter(_ s: Unicode.Scalar) -> Bool { UTF8Scalars.isLetterOrMark(s) }
 
     /// HASHTAG_LETTERS_NUMERALS: letters, marks, decimal digits and a few joiners and script punctuation.
     @inline(__always)

@@ -124,13 +124,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
     public init(path: String, options: LiveWriterOptions = LiveWriterOptions(), stages: [any IngestStage]? = nil) throws {
         self.path = path
         self.options = options
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        do {
-            database = try WritableDatabase(path: path, mode: .createOrOpen)
-        } catch let e as XapianError where e.type == "DatabaseLockError" {
-            throw IndexError.locked(path: path)
-        }
+        database = try IndexLocation.openWriter(path, create: true)
         // Readers opening the index right away need a first revision on disk.
         try database.commit()
         configuration = try AnalyzerConfiguration.shared.get()
