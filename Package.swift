@@ -63,7 +63,8 @@ let package = Package(
             name: "StarlingService",
             dependencies: [
                 "StarlingModel", "StarlingImport", "StarlingAnalysis", "StarlingQuery", "StarlingIndex",
-                "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar", "StarlingEntities", "XapianKit",
+                "StarlingLanguage", "StarlingDuplicates", "StarlingSimilar", "StarlingEntities", "StarlingUnshorten",
+                "XapianKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -88,6 +89,8 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // Test helpers shared by test targets (a shortener-like loopback HTTP server).
+        .target(name: "StarlingTestSupport", path: "Tests/StarlingTestSupport"),
         .testTarget(name: "XapianKitTests", dependencies: ["XapianKit"]),
         .testTarget(name: "StarlingImportTests", dependencies: ["StarlingImport", "StarlingModel"]),
         .testTarget(name: "StarlingAnalysisTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
@@ -101,7 +104,8 @@ let package = Package(
         .testTarget(
             name: "StarlingServiceTests",
             dependencies: [
-                "StarlingService", "StarlingIndex", "StarlingModel",
+                "StarlingService", "StarlingIndex", "StarlingModel", "StarlingUnshorten",
+                "StarlingTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
@@ -110,7 +114,10 @@ let package = Package(
         .testTarget(name: "StarlingQueryTests", dependencies: ["StarlingQuery"]),
         .testTarget(
             name: "StarlingUnshortenTests",
-            dependencies: ["StarlingUnshorten", "StarlingIndex", "StarlingImport", "StarlingAnalysis", "StarlingModel", "XapianKit"]
+            dependencies: [
+                "StarlingUnshorten", "StarlingIndex", "StarlingImport", "StarlingAnalysis", "StarlingModel", "XapianKit",
+                "StarlingTestSupport",
+            ]
         ),
         .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel"]),

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import StarlingService
+import StarlingUnshorten
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,11 @@ struct ServeCommand: ParsableCommand {
             line: `ROLE KEY [NAME]`, ROLE read, write or admin, KEY at least 16 characters of [A-Za-z0-9._-];
             clients send `Authorization: Bearer KEY`. SIGTERM or Ctrl-C stops accepting, finishes the requests in
             flight and commits. Prints `listening on http://HOST:PORT` once ready (--port 0 picks a free port).
+
+            Short links (analyzers/url/shorteners.txt) of ingested posts are resolved in the background, as \
+            `starling unshorten` does (same cache, SSRF rules and limits), and their targets' url: and domain: terms \
+            are added to the posts when they arrive; ingest never waits for it. At start, posts already indexed with \
+            unresolved short links are caught up. --no-unshorten turns this off.
             Example: starling serve --index indexes/default --port 8080
             """
     )
@@ -32,10 +38,49 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("max-body"), help: "Largest request body in bytes.")
     var maxBody: Int = 16 << 20
 
+    @Flag(inversion: .prefixedNo, help: "Resolve ingested posts' short links in the background.")
+    var unshorten = true
+
+    @Option(name: .customLong("unshorten-concurrency"), help: "Links resolved at the same time.")
+    var unshortenConcurrency: Int = 8
+
+    @Option(name: .customLong("unshorten-timeout"), help: ArgumentHelp("Seconds each request may take.", valueName: "S"))
+    var unshortenTimeout: Double = 5
+
+    @Option(name: .customLong("unshorten-max-hops"), help: "Most redirects followed for one link.")
+    var unshortenMaxHops: Int = 10
+
+    @Option(name: .customLong("unshorten-queue"),
+            help: "Most links waiting to be resolved; more are dropped (counted, and caught up at the next start).")
+    var unshortenQueue: Int = 10_000
+
+    @Flag(name: .customLong("unshorten-allow-private"),
+          help: "Allow loopback, private, link-local and CGNAT addresses (never cloud metadata).")
+    var unshortenAllowPrivate = false
+
+    @Option(name: .customLong("unshorten-shorteners"),
+            help: ArgumentHelp("Shortener domain list (default: analyzers/url/shorteners.txt).", valueName: "FILE"))
+    var unshortenShorteners: String?
+
+    func validate() throws {
+        try ResolverLimits.validate(concurrency: unshortenConcurrency, timeout: unshortenTimeout,
+                                    maxHops: unshortenMaxHops, prefix: "unshorten-")
+        if unshortenQueue < 0 { throw ValidationError("--unshorten-queue must be at least 0") }
+    }
+
     func run() throws {
         try reportingErrors {
             var config = ServiceConfiguration(indexPath: index.resolved, host: host, port: port)
             config.limits.maxBodyBytes = maxBody
+            if unshorten {
+                var u = BackgroundUnshortenOptions()
+                u.resolver = ResolverLimits.configuration(
+                    concurrency: unshortenConcurrency, timeout: unshortenTimeout, maxHops: unshortenMaxHops,
+                    allowPrivate: unshortenAllowPrivate)
+                u.queueCapacity = unshortenQueue
+                u.shorteners = try ResolverLimits.shorteners(unshortenShorteners)
+                config.unshorten = u
+            }
             if let keys {
                 do { config.keys = try APIKeys.load(path: keys) } catch {
                     throw CommandFailure(message: "\(error)", code: 2)

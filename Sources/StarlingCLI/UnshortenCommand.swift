@@ -58,27 +58,17 @@ struct UnshortenCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if concurrency < 1 || concurrency > 256 { throw ValidationError("--concurrency must be between 1 and 256") }
-        if !(timeout > 0 && timeout <= 300) { throw ValidationError("--timeout must be between 0 and 300 seconds") }
-        if maxHops < 0 || maxHops > 50 { throw ValidationError("--max-hops must be between 0 and 50") }
+        try ResolverLimits.validate(concurrency: concurrency, timeout: timeout, maxHops: maxHops)
         if commitEvery < 1 { throw ValidationError("--commit-every must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
-            let list: ShortenerList
-            do {
-                list = try shorteners.map { try ShortenerList(contentsOf: URL(fileURLWithPath: $0)) }
-                    ?? ShortenerList.standard()
-            } catch {
-                throw CommandFailure(message: "\(error)")
-            }
+            let list = try ResolverLimits.shorteners(shorteners)
             let urls = try AnalyzerConfiguration.shared.get().urls
             var options = UnshortenOptions()
-            options.resolver.concurrency = concurrency
-            options.resolver.timeout = timeout
-            options.resolver.maxHops = maxHops
-            options.resolver.addressPolicy = allowPrivate ? .allowingPrivate : .publicOnly
+            options.resolver = ResolverLimits.configuration(concurrency: concurrency, timeout: timeout, maxHops: maxHops,
+                                                            allowPrivate: allowPrivate)
             options.retryFailed = retryFailed
             options.commitEvery = commitEvery
             options.dryRun = dryRun
@@ -131,6 +121,34 @@ struct UnshortenCommand: ParsableCommand {
             if s.unreadableCacheLines > 0 {
                 printError("warning: \(s.unreadableCacheLines) unreadable line(s) in the unshorten cache were ignored")
             }
+        }
+    }
+}
+
+/// The resolver options `unshorten` and `serve` share: the same limits, checked the same way (`serve` spells
+/// them with an `unshorten-` prefix).
+enum ResolverLimits {
+    static func validate(concurrency: Int, timeout: Double, maxHops: Int, prefix: String = "") throws {
+        if concurrency < 1 || concurrency > 256 { throw ValidationError("--\(prefix)concurrency must be between 1 and 256") }
+        if !(timeout > 0 && timeout <= 300) { throw ValidationError("--\(prefix)timeout must be between 0 and 300 seconds") }
+        if maxHops < 0 || maxHops > 50 { throw ValidationError("--\(prefix)max-hops must be between 0 and 50") }
+    }
+
+    static func configuration(concurrency: Int, timeout: Double, maxHops: Int, allowPrivate: Bool) -> ResolverConfiguration {
+        var c = ResolverConfiguration()
+        c.concurrency = concurrency
+        c.timeout = timeout
+        c.maxHops = maxHops
+        c.addressPolicy = allowPrivate ? .allowingPrivate : .publicOnly
+        return c
+    }
+
+    /// The shortener list of `--shorteners FILE`, else analyzers/url/shorteners.txt.
+    static func shorteners(_ file: String?) throws -> ShortenerList {
+        do {
+            return try file.map { try ShortenerList(contentsOf: URL(fileURLWithPath: $0)) } ?? ShortenerList.standard()
+        } catch {
+            throw CommandFailure(message: "\(error)")
         }
     }
 }

@@ -1,6 +1,7 @@
 // How a Starling service is set up: the index, the address, the keys and the limits that keep one client from
 // hurting the others.
 import Foundation
+import StarlingUnshorten
 
 /// Limits on requests.
 public struct ServiceLimits: Sendable {
@@ -36,6 +37,10 @@ public struct ServiceConfiguration: Sendable {
     public var limits = ServiceLimits()
     /// Reader sessions kept open for searches (each is a Xapian database handle and an analyser).
     public var maxReaders: Int = max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// Background unshortening of committed posts' short links; nil (the default here) turns it off.
+    /// `starling serve` turns it on unless given `--no-unshorten`: network access stays an explicit choice of
+    /// whoever embeds the service.
+    public var unshorten: BackgroundUnshortenOptions?
 
     /// A configuration for the index at `indexPath`.
     public init(indexPath: String, host: String = "127.0.0.1", port: Int = 8080, keys: APIKeys = APIKeys()) {

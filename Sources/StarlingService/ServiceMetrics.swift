@@ -3,6 +3,7 @@
 import Foundation
 import Prometheus
 import StarlingIndex
+import StarlingUnshorten
 
 /// The service's counters and histograms.
 public final class ServiceMetrics: Sendable {
@@ -11,6 +12,8 @@ public final class ServiceMetrics: Sendable {
     private let ingestLatency: DurationHistogram
     private let postsIngested: Counter
     private let postsRejected: Counter
+    /// The background unshortener's counters, when it runs.
+    private let unshorten: @Sendable () -> BackgroundUnshortenStatistics?
 
     private static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -23,9 +26,11 @@ public final class ServiceMetrics: Sendable {
         MetricNameDescriptor(namespace: "starling", metricName: metric, unitName: unit, helpText: help)
     }
 
-    /// Metrics in a fresh registry (or `registry`).
-    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    /// Metrics in a fresh registry (or `registry`); `unshorten` reports the background unshortener's counters.
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                unshorten: @escaping @Sendable () -> BackgroundUnshortenStatistics? = { nil }) {
         self.registry = registry
+        self.unshorten = unshorten
         ingestLatency = registry.makeDurationHistogram(
             descriptor: Self.name("ingest_commit", "seconds",
                                   "Time from an ingest request's arrival to the commit that acknowledges it."),
@@ -68,6 +73,22 @@ public final class ServiceMetrics: Sendable {
         registry.makeGauge(descriptor: Self.name("writer_last_group", "seconds", "Duration of the last write group."))
             .set(writer.lastGroupSeconds)
         registry.makeGauge(descriptor: Self.name("reader_sessions", "", "Reader sessions open.")).set(Int64(readers))
+        if let u = unshorten() {
+            // Counters since start, exported as gauges like the writer's (they are read from its statistics).
+            let gauges: [(String, String, Int)] = [
+                ("unshorten_links_resolved", "Short links resolved over the network since start.", u.resolved),
+                ("unshorten_links_failed", "Short links whose resolution failed since start (failures are cached).", u.failed),
+                ("unshorten_links_cached", "Short links answered by the unshorten cache since start.", u.cached),
+                ("unshorten_links_queued", "Short links waiting for a resolver.", u.queued),
+                ("unshorten_links_in_flight", "Short links being resolved.", u.inFlight),
+                ("unshorten_links_dropped", "Short links dropped because the queue was full.", u.dropped),
+                ("unshorten_posts_updated", "Posts given their short links' targets since start.", u.postsUpdated),
+                ("unshorten_errors", "Failed writes of unshortened terms or of the cache.", u.errors),
+            ]
+            for (metric, help, value) in gauges {
+                registry.makeGauge(descriptor: Self.name(metric, "", help)).set(Int64(value))
+            }
+        }
         return registry.emitToString()
     }
 }

@@ -3,12 +3,17 @@
 //   request -> ErrorMiddleware (JSON errors, metrics) -> router -> AuthMiddleware(role of the route group)
 //           -> handler: reads run on a ReaderPool session; writes go to the LiveIndexWriter and return after commit
 //
-// Shutdown: on SIGTERM/SIGINT Hummingbird stops accepting, lets requests in flight finish, and then the writer
-// commits what it holds and closes the index.
+// After an ingest's commit, its posts' short links go to the background unshortener (when enabled), which adds
+// where they lead through the same writer; the ingest does not wait for it.
+//
+// Shutdown: on SIGTERM/SIGINT Hummingbird stops accepting, lets requests in flight finish, the unshortener stops,
+// and then the writer commits what it holds and closes the index.
 import Foundation
 import Hummingbird
+import StarlingAnalysis
 import StarlingIndex
 import StarlingModel
+import StarlingUnshorten
 
 /// The service: owns the index writer and the readers, and builds the HTTP application over them.
 public final class StarlingServer: Sendable {
@@ -24,6 +29,8 @@ public final class StarlingServer: Sendable {
     public let openAPIDocument: String?
     /// Language detection and entity linking for /v1/analyze, loaded on first use.
     let capabilities = Capabilities()
+    /// Resolves committed posts' short links and adds their targets' terms (nil when unshortening is off).
+    public let unshortener: BackgroundUnshortener?
 
     /// Opens (or creates) the index and starts the writer. Refuses unsafe settings (see
     /// `ServiceConfiguration.validate`).
@@ -34,12 +41,26 @@ public final class StarlingServer: Sendable {
         self.writer = writer
         readers = ReaderPool(path: configuration.indexPath, capacity: configuration.maxReaders,
                              generation: { writer.generation })
-        metrics = ServiceMetrics()
+        var unshortener: BackgroundUnshortener?
+        if let options = configuration.unshorten {
+            do {
+                unshortener = try BackgroundUnshortener(writer: writer, options: options,
+                                                        urls: AnalyzerConfiguration.shared.get().urls)
+            } catch {
+                try? writer.closeBlocking()  // release the index lock: the caller never gets a server to close
+                throw error
+            }
+        }
+        self.unshortener = unshortener
+        metrics = ServiceMetrics(unshorten: { [unshortener] in unshortener?.statistics })
         openAPIDocument = OpenAPIDocument.load()
+        unshortener?.start()
     }
 
-    /// Commits what the writer holds and closes the index. Call once the HTTP server has stopped.
+    /// Stops the unshortener, commits what the writer holds and closes the index. Call once the HTTP server has
+    /// stopped.
     public func close() async throws {
+        unshortener?.stop()
         readers.close()
         try await writer.close()
     }

@@ -17,6 +17,48 @@ public enum UnshortenTerms {
     public static let storedField = "unshortened"
 }
 
+extension UnshortenTerms {
+    /// Adds to `document` where its short links lead: each target's canonical `url:` term and `domain:` terms,
+    /// the `XS` marker of the short link, and the target in the stored post's `unshortened` list. The one place
+    /// these terms are built, for `starling unshorten` and for the service's background unshortener alike.
+    /// - Parameter targets: (short link as in its `XU` term, absolute target URL) pairs.
+    /// - Returns: the pairs added (a target that does not canonicalize is skipped); empty when `document` is unchanged.
+    @discardableResult
+    public static func addTargets(_ targets: [(link: String, final: String)], to document: Document,
+                                  urls: URLCanonicalizer) -> [(link: String, final: String)] {
+        var added: [(link: String, final: String)] = []
+        for (link, final) in targets {
+            guard let c = urls.canonicalize(final) else { continue }
+            document.addBooleanTerm(DocumentBuilder.clip(TermPrefix.url + c.canonical))
+            for d in c.domains { document.addBooleanTerm(DocumentBuilder.clip(TermPrefix.domain + d)) }
+            document.addBooleanTerm(DocumentBuilder.clip(resolvedPrefix + link))
+            added.append((link, final))
+        }
+        if !added.isEmpty { document.data = IndexUnshortener.storedData(document.data, adding: added) }
+        return added
+    }
+
+    /// Gives `document` the targets of those of its unmarked short links whose resolution `known` has (failed
+    /// resolutions add nothing). `terms` is the document's term list as stored.
+    /// - Returns: whether the document changed.
+    public static func addKnownTargets(to document: Document, terms: [(term: String, wdf: UInt32)],
+                                       shorteners: ShortenerList, urls: URLCanonicalizer,
+                                       known: (String) -> Resolution?) -> Bool {
+        guard let pending = IndexUnshortener.pendingLinks(docid: 0, terms: terms, shorteners: shorteners) else {
+            return false
+        }
+        let targets = pending.links.compactMap { link in known(link)?.final.map { (link: link, final: $0) } }
+        return !targets.isEmpty && !addTargets(targets, to: document, urls: urls).isEmpty
+    }
+
+    /// The short links of `terms` (a document's term list) not yet marked resolved, canonical as in `XU` terms.
+    public static func unresolvedShortLinks(in terms: [(term: String, wdf: UInt32)], shorteners: ShortenerList)
+        -> [String]
+    {
+        IndexUnshortener.pendingLinks(docid: 0, terms: terms, shorteners: shorteners)?.links ?? []
+    }
+}
+
 /// A post with short links still to resolve.
 public struct PendingPost: Sendable, Equatable {
     /// Its document id when found.
@@ -187,19 +229,10 @@ public enum IndexUnshortener {
             guard let now = pendingLinks(docid: p.docid, terms: terms, shorteners: shorteners), now.id == p.id else {
                 continue
             }
-            let targets = now.links.compactMap { link in results[link].flatMap { r in r.final.map { (link, $0) } } }
+            let targets = now.links.compactMap { link in results[link].flatMap { r in r.final.map { (link: link, final: $0) } } }
             guard !targets.isEmpty else { continue }
             let doc = try writer.document(p.docid)
-            var added: [(String, String)] = []
-            for (link, final) in targets {
-                guard let c = urls.canonicalize(final) else { continue }
-                doc.addBooleanTerm(DocumentBuilder.clip(TermPrefix.url + c.canonical))
-                for d in c.domains { doc.addBooleanTerm(DocumentBuilder.clip(TermPrefix.domain + d)) }
-                doc.addBooleanTerm(DocumentBuilder.clip(UnshortenTerms.resolvedPrefix + link))
-                added.append((link, final))
-            }
-            guard !added.isEmpty else { continue }
-            doc.data = storedData(doc.data, adding: added)
+            guard !UnshortenTerms.addTargets(targets, to: doc, urls: urls).isEmpty else { continue }
             try writer.replaceDocument(p.docid, doc)
             updated += 1
             sinceCommit += 1
@@ -214,7 +247,7 @@ public enum IndexUnshortener {
     }
 
     /// The stored post with `unshortened` listing the targets (merged with any earlier list; other fields kept).
-    static func storedData(_ data: String, adding added: [(String, String)]) -> String {
+    static func storedData(_ data: String, adding added: [(link: String, final: String)]) -> String {
         guard case .object(var fields)? = try? JSONParser.parse(data) else { return data }
         var list: [JSONValue] = []
         if let i = fields.firstIndex(where: { $0.0 == UnshortenTerms.storedField }) {

@@ -1,5 +1,5 @@
 // The live writer on a real index: upsert statuses, deletes by id and by author, group commit, visibility to
-// readers right after acknowledgement, and a clean close that leaves everything committed.
+// readers right after acknowledgement, changes in place, and a clean close that leaves everything committed.
 import Foundation
 import StarlingIndex
 import StarlingModel
@@ -72,6 +72,36 @@ struct LiveIndexWriterTests {
         #expect(stats.postsWritten == 200)
         try await writer.close()
         #expect(try Database(path: path).documentCount() == 200)
+    }
+
+    @Test("modify changes stored posts in place under the same docid, skips unknown ids, and commits")
+    func modifyInPlace() async throws {
+        let dir = try makeTempDir("modify")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("index").path
+        let writer = try LiveIndexWriter(path: path)
+        _ = try await writer.upsert([Self.post("m1", "harbour lights"), Self.post("m2", "harbour fog")])
+        let before = try Database(path: path)
+        let docid = try before.postings("Qm1")
+        try before.close()
+        let generation = writer.generation
+        let changed = try await writer.modify(ids: ["m1", "m2", "gone"]) { id, document, terms in
+            #expect(terms.contains { $0.term == "Q" + id })
+            guard id == "m1" else { return false }  // m2 is looked at but left alone
+            document.addBooleanTerm("XDadded.example")
+            return true
+        }
+        #expect(changed == ["m1"])
+        #expect(writer.generation > generation)
+        let reader = try Database(path: path)
+        #expect(try reader.postings("XDadded.example") == docid)
+        #expect(try reader.postings("harbour").count == 2)  // the rest of the document is kept
+        #expect(try reader.documentCount() == 2)
+        try reader.close()
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) { _ = try await writer.modify(ids: ["m2"]) { _, _, _ in throw Refused() } }
+        try await writer.close()
+        await #expect(throws: LiveWriterError.self) { _ = try await writer.modify(ids: ["m1"]) { _, _, _ in true } }
     }
 
     @Test("close commits and releases the lock; the index reopens for writing with everything in it")

@@ -52,6 +52,15 @@ final class TestServer: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: dir) }
         var config = ServiceConfiguration(indexPath: dir.appendingPathComponent("index").path, port: 0, keys: keys)
         config.limits = limits
+        try await with(configuration: config, body)
+    }
+
+    /// Runs `body` against a service with `configuration` (its port replaced by a free one); the index is left in
+    /// place, so a second service can be started over it.
+    static func with(configuration: ServiceConfiguration,
+                     _ body: @escaping @Sendable (TestServer) async throws -> Void) async throws {
+        var config = configuration
+        config.port = 0
         let server = try StarlingServer(configuration: config)
         var failure: Error?
         do {

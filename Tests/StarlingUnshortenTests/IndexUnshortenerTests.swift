@@ -5,6 +5,7 @@ import StarlingAnalysis
 import StarlingImport
 import StarlingIndex
 import StarlingModel
+import StarlingTestSupport
 import Testing
 import XapianKit
 @testable import StarlingUnshorten

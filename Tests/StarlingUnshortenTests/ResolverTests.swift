@@ -2,6 +2,7 @@
 // answers, 404s, HEAD not allowed, redirects to private and metadata addresses. Loopback is allowed explicitly
 // (the server lives there); nothing else is.
 import Foundation
+import StarlingTestSupport
 import Testing
 @testable import StarlingUnshorten
 

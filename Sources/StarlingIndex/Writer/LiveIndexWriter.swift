@@ -76,6 +76,11 @@ public enum LiveWriterError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// Changes one stored post's document in place for ``LiveIndexWriter/modify(ids:_:)``: given the post id, its
+/// document (read back from the index) and its term list, returns whether it changed the document.
+public typealias DocumentModifier =
+    @Sendable (_ id: String, _ document: Document, _ terms: [(term: String, wdf: UInt32)]) throws -> Bool
+
 /// A post analysed and turned into its document, ready for the writer thread.
 public struct PreparedPost: @unchecked Sendable {
     /// The post id.
@@ -84,6 +89,13 @@ public struct PreparedPost: @unchecked Sendable {
     public let document: Document
     /// The document's stored data, kept to tell an identical re-upload (idempotence) without re-reading it.
     public let data: String
+
+    /// A prepared post from its parts; `data` must be `document.data` (for a document changed after `prepare`).
+    public init(id: String, document: Document, data: String) {
+        self.id = id
+        self.document = document
+        self.data = data
+    }
 }
 
 /// The single writer of one index for a long-running process. Thread-safe: call from any thread or task;
@@ -116,6 +128,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
         case delete(String, CheckedContinuation<Bool, Error>)
         case deleteAuthor(String, CheckedContinuation<[String], Error>)
         case commit(CheckedContinuation<Void, Error>)
+        case modify([String], DocumentModifier, CheckedContinuation<[String], Error>)
     }
 
     /// Opens (or creates) the index at `path` for writing and starts the writer thread.
@@ -246,6 +259,22 @@ public final class LiveIndexWriter: @unchecked Sendable {
         }
     }
 
+    /// Changes stored posts in place, through the same queue and group commit as every other write: on the writer
+    /// thread, each post of `ids` still in the index has its document read back and handed to `body` with its
+    /// term list; when `body` returns true the document is written back under the same document id. No stage
+    /// runs (the post itself is unchanged: this is for terms derived later, such as where its short links lead).
+    /// Ids no longer in the index are skipped. Returns the ids changed, after the commit.
+    ///
+    /// `body` runs on the writer thread while every other write waits: it must be quick and must not call the
+    /// writer. An error (from `body` or Xapian) fails this request; documents it had already changed stay
+    /// changed and are committed with the group.
+    public func modify(ids: [String], _ body: @escaping DocumentModifier) async throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        return try await withCheckedThrowingContinuation { c in
+            if !enqueue(.modify(ids, body, c)) { c.resume(throwing: LiveWriterError.closed) }
+        }
+    }
+
     /// Returns after a commit that follows everything queued before the call.
     public func commit() async throws {
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, Error>) in
@@ -331,6 +360,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
         case delete(Bool)
         case deleteAuthor([String])
         case commit
+        case modify([String])
         case failed(Error)
     }
 
@@ -358,6 +388,8 @@ public final class LiveIndexWriter: @unchecked Sendable {
                     answers.append(.deleteAuthor(ids))
                 case .commit:
                     answers.append(.commit)
+                case .modify(let ids, let body, _):
+                    answers.append(.modify(try modify(ids: ids, body)))
                 }
             } catch {
                 answers.append(.failed(error))
@@ -393,6 +425,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
             case .delete(_, let c): c.resume(throwing: e)
             case .deleteAuthor(_, let c): c.resume(throwing: e)
             case .commit(let c): c.resume(throwing: e)
+            case .modify(_, _, let c): c.resume(throwing: e)
             }
         }
         if let commitError { return fail(commitError) }
@@ -402,6 +435,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
         case (.delete(_, let c), .delete(let r)): c.resume(returning: r)
         case (.deleteAuthor(_, let c), .deleteAuthor(let r)): c.resume(returning: r)
         case (.commit(let c), .commit): c.resume()
+        case (.modify(_, _, let c), .modify(let r)): c.resume(returning: r)
         default: fail(LiveWriterError.closed)  // unreachable: answers are built per operation kind
         }
     }
@@ -426,6 +460,20 @@ public final class LiveIndexWriter: @unchecked Sendable {
             }
         }
         return out
+    }
+
+    /// Hands each post's stored document to `body` and writes back the ones it changed.
+    private func modify(ids: [String], _ body: DocumentModifier) throws -> [String] {
+        var changed: [String] = []
+        for id in ids {
+            guard let docid = try database.postings(DocumentBuilder.clip(TermPrefix.id + id)).first else { continue }
+            let document = try database.document(docid)
+            if try body(id, document, try database.termList(docid)) {
+                try database.replaceDocument(docid, document)
+                changed.append(id)
+            }
+        }
+        return changed
     }
 
     /// Deletes the document holding post `id`, letting the stages repair what refers to it first.

@@ -167,10 +167,11 @@ extension StarlingServer {
         return JSONResponse.make(json)
     }
 
-    /// `GET /v1/stats`: `starling stats --json`, plus the writer's counters.
+    /// `GET /v1/stats`: `starling stats --json`, plus the writer's and the background unshortener's counters.
     @Sendable func stats(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let path = configuration.indexPath
         let w = writer.statistics
+        let unshortenJSON = Self.unshortenJSON(unshortener?.statistics)
         let json = try await read { s -> JSONValue in
             var o = try IndexStats.collect(s.database, path: path).json.objectValue ?? []
             o.append(("writer", .object([
@@ -178,6 +179,7 @@ extension StarlingServer {
                 ("posts_deleted", .int(Int64(w.postsDeleted))), ("queued_requests", .int(Int64(w.queued))),
                 ("last_group_seconds", .double(w.lastGroupSeconds)),
             ])))
+            o.append(("unshorten", unshortenJSON))
             return .object(o)
         }
         return JSONResponse.make(json)

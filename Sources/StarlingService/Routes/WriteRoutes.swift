@@ -1,9 +1,11 @@
 // The write routes: bulk ingest of NDJSON (per-item results, idempotent by id), deleting a post, and deleting
-// every post of an author (data-subject requests). Each answers only after the writer's commit.
+// every post of an author (data-subject requests). Each answers only after the writer's commit. An ingest then
+// hands its posts' short links to the background unshortener and returns without waiting for it.
 import Foundation
 import Hummingbird
 import StarlingIndex
 import StarlingModel
+import StarlingUnshorten
 
 extension StarlingServer {
     /// Longest post id accepted: the id term (`Q` + id) must fit Xapian's term limit unclipped, or two long ids
@@ -81,10 +83,26 @@ extension StarlingServer {
             postLines.append(line)
         }
         let outcomes: [UpsertOutcome]
+        var shortLinks: [(id: String, links: [String])] = []
         do {
-            outcomes = try await writer.upsert(posts)
+            var prepared = try await writer.prepareAsync(posts)
+            // Before the documents are handed to the writer, which owns them from then on: targets already in
+            // the unshorten cache go in now; the links still unknown are offered once committed.
+            if let unshortener {
+                for (i, p) in prepared.enumerated() {
+                    let (changed, unknown) = unshortener.prepare(p.document)
+                    if changed { prepared[i] = PreparedPost(id: p.id, document: p.document, data: p.document.data) }
+                    shortLinks.append((p.id, unknown))
+                }
+            }
+            outcomes = try await writer.upsert(prepared: prepared)
         } catch let e as LiveWriterError {
             throw APIError(.serviceUnavailable, "shutting-down", e.description)
+        }
+        if let unshortener {
+            // Committed posts only (an unchanged one may still wait for its links: offering it again is harmless).
+            let offered = zip(shortLinks, outcomes).compactMap { $1.status == nil || $0.links.isEmpty ? nil : $0 }
+            if !offered.isEmpty { unshortener.offer(offered) }
         }
         var items: [(Int, JSONValue)] = []
         var counts: [UpsertStatus: Int] = [:]

@@ -1,27 +1,45 @@
 // A tiny HTTP/1.1 server on a loopback port that behaves like link shorteners: the tests give it a handler from
 // (method, path) to a reply (status, headers, delay). It counts requests per path and the most in flight at once.
-// Plain POSIX sockets, a thread per connection, `Connection: close` on every reply.
+// Plain POSIX sockets, a thread per connection, `Connection: close` on every reply. Shared by the unshortener's
+// tests and the service's (background unshortening over real sockets).
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-final class LoopbackServer: @unchecked Sendable {
-    struct Reply: Sendable {
-        var status: Int
-        var headers: [(String, String)] = []
+/// A shortener-like HTTP server on 127.0.0.1 and a free port.
+public final class LoopbackServer: @unchecked Sendable {
+    /// What the server answers to one request.
+    public struct Reply: Sendable {
+        /// The status code.
+        public var status: Int
+        /// Extra header fields.
+        public var headers: [(String, String)] = []
         /// Seconds to wait before answering.
-        var delay: Double = 0
+        public var delay: Double = 0
 
-        static func redirect(_ location: String, status: Int = 302) -> Reply {
-            Reply(status: status, headers: [("Location", location)])
+        /// A reply with `status`, `headers` and `delay`.
+        public init(status: Int, headers: [(String, String)] = [], delay: Double = 0) {
+            self.status = status
+            self.headers = headers
+            self.delay = delay
         }
-        static let ok = Reply(status: 200)
+
+        /// A redirect to `location`.
+        public static func redirect(_ location: String, status: Int = 302, delay: Double = 0) -> Reply {
+            Reply(status: status, headers: [("Location", location)], delay: delay)
+        }
+        /// 200 OK.
+        public static let ok = Reply(status: 200)
     }
 
-    typealias Handler = @Sendable (_ method: String, _ path: String) -> Reply
+    /// Maps a request to its reply; called on the connection's thread.
+    public typealias Handler = @Sendable (_ method: String, _ path: String) -> Reply
 
-    let port: UInt16
+    /// The address listened on.
+    public let host: String
+    /// The port listened on.
+    public let port: UInt16
     private let listener: Int32
     private let handler: Handler
     private let lock = NSLock()
@@ -30,8 +48,11 @@ final class LoopbackServer: @unchecked Sendable {
     private var inFlight = 0
     private var maxInFlightSeen = 0
 
-    init(handler: @escaping Handler) throws {
+    /// Listens on a free port of `host` (any 127/8 address works on Linux: a second server on 127.0.0.2 is a
+    /// second host) and answers with `handler` until ``stop()``.
+    public init(host: String = "127.0.0.1", handler: @escaping Handler) throws {
         self.handler = handler
+        self.host = host
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var one: Int32 = 1
@@ -39,7 +60,7 @@ final class LoopbackServer: @unchecked Sendable {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -53,23 +74,24 @@ final class LoopbackServer: @unchecked Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    /// `http://127.0.0.1:PORT` + path.
-    func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    /// `http://HOST:PORT` + path.
+    public func url(_ path: String) -> String { "http://\(host):\(port)\(path)" }
 
     /// Requests seen for `path` (any method), or for every path.
-    func requests(_ path: String? = nil) -> Int {
+    public func requests(_ path: String? = nil) -> Int {
         lock.lock(); defer { lock.unlock() }
         if let path { return counts[path] ?? 0 }
         return counts.values.reduce(0, +)
     }
 
     /// Methods of every request, in arrival order.
-    var methodsSeen: [String] { lock.lock(); defer { lock.unlock() }; return methods }
+    public var methodsSeen: [String] { lock.lock(); defer { lock.unlock() }; return methods }
 
     /// The most requests being answered at the same time.
-    var maxInFlight: Int { lock.lock(); defer { lock.unlock() }; return maxInFlightSeen }
+    public var maxInFlight: Int { lock.lock(); defer { lock.unlock() }; return maxInFlightSeen }
 
-    func stop() {
+    /// Stops listening (connections being answered finish).
+    public func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
