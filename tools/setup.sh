@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(libxapian-dev xapian-tools libicu-dev libutf8proc-dev libcld2-dev unicode-data unicode-cldr-core
-          publicsuffix pkg-config unzip)
+          publicsuffix pkg-config unzip wamerican)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -67,6 +67,43 @@ import Testing
         #expect(HashtagSegmenter(text: words).segment("terencecrutcher"[...]) == ["terence", "crutcher"])
     }
 
+    @Test func phraseEndsDecideBetweenSplits() {
+        // `to ur` is likelier than `tour` word by word, but text seldom ends a phrase with `ur`.
+        let words = "dont\t50\nto\t1000\nur\t100\ntour\t20\ndont to\t40\nto ur\t80\n"
+        #expect(HashtagSegmenter(text: words).segment("donttour"[...]) == ["dont", "to", "ur"])
+        let boundaries = "<s>\t1000\n</s>\t1000\n<s> dont\t10\ntour </s>\t19\n"
+        let settings = HashtagSegmenter.ModelSettings(boundaryBeta: 1)
+        let withEnds = HashtagSegmenter(text: words + boundaries, settings: settings)
+        #expect(withEnds.segment("donttour"[...]) == ["dont", "tour"])
+        // The boundary tokens are not words.
+        #expect(withEnds.count == 4)
+        // A phrase that does end in `ur` keeps the split.
+        let urEnds = HashtagSegmenter(text: words + boundaries + "ur </s>\t90\n", settings: settings)
+        #expect(urEnds.segment("donttour"[...]) == ["dont", "to", "ur"])
+    }
+
+    @Test func labelledLinesCanBeLeftOutOrWeighted() {
+        // Hashtag words carry a third column (the bench's evaluation half); a model can be built without them.
+        let words = "the\t100\nrain\t5\nmakers\t5\nrainmakers\t50\tdev\n"
+        let whole = HashtagSegmenter(text: words)
+        #expect(whole.count == 4)
+        #expect(whole.segment("therainmakers"[...]) == ["the", "rainmakers"])
+        let withoutDev = HashtagSegmenter(text: words, settings: .init(excluding: "dev"))
+        #expect(withoutDev.count == 3)
+        #expect(withoutDev.segment("therainmakers"[...]) == ["the", "rain", "makers"])
+        // Another label is kept.
+        #expect(HashtagSegmenter(text: words, settings: .init(excluding: "test")).count == 4)
+        // The weight scales labelled counts: a hashtag word seen once loses to pairs the text writes, until weighted.
+        let once = "the\t100\nrain\t5\nmakers\t5\nthe rain\t4\nrain makers\t4\nrainmakers\t1\tdev\n"
+        #expect(HashtagSegmenter(text: once).segment("therainmakers"[...]) == ["the", "rain", "makers"])
+        let heavy = HashtagSegmenter(text: once, settings: .init(hashtagWeight: 10_000))
+        #expect(heavy.segment("therainmakers"[...]) == ["the", "rainmakers"])
+        // Counts of a word on several lines add up (text line + hashtag line).
+        let split = HashtagSegmenter(text: "the\t100\nrain\t5\nmakers\t5\nrainmakers\t1\nrainmakers\t49\ttest\n")
+        #expect(split.count == 4)
+        #expect(split.segment("therainmakers"[...]) == ["the", "rainmakers"])
+    }
+
     @Test func modelIsLoaded() throws {
         #expect(try AnalyzerConfiguration.shared.get().hashtagWords.count > 10_000)
     }

@@ -56,11 +56,17 @@ def main() -> int:
     starling = json.loads(out)
     truth = []
     for line in dump.read_text().splitlines():
-        _, lower, words, _, count = line.split("\t")
-        truth.append((lower, words.split(" "), int(count)))
-    print(f"Hashtag segmentation: {len(truth)} strict-CamelCase tags ({sum(c for *_, c in truth)} uses), lower-cased")
-    print(f"  {'segmenter':<12} {'exact (tags)':>13} {'exact (uses)':>13} {'hashtags/s':>12}")
-    print(f"  {'starling':<12} {starling['strict_exact_share']:>13.3f} {starling['strict_exact_share_weighted']:>13.3f} "
+        _, lower, words, _, count, half = line.split("\t")
+        truth.append((lower, words.split(" "), int(count), half))
+    print(f"Hashtag segmentation: {len(truth)} strict-CamelCase tags ({sum(t[2] for t in truth)} uses), lower-cased; "
+          f"exact share of tags / of uses, test half (dev half, all)")
+    print(f"  {'segmenter':<12} {'test':>13} {'dev':>13} {'all':>13} {'hashtags/s':>12}")
+
+    def cell(r, part):
+        key = "strict" if part == "all" else f"strict_{part}"
+        return f"{r[key + '_exact_share']:.3f}/{r[key + '_exact_share_weighted']:.3f}"
+
+    print(f"  {'starling':<12} {cell(starling, 'test'):>13} {cell(starling, 'dev'):>13} {cell(starling, 'all'):>13} "
           f"{starling['hashtags_per_s']:>12,.0f}")
     peers = {}
     try:
@@ -76,21 +82,34 @@ def main() -> int:
         print("  (wordninja not installed)")
     results = {"starling": starling}
     for name, fn in peers.items():
-        ok = okw = total = 0
-        for lower, words, count in truth:
-            got = [w.lower() for w in fn(lower)]
-            total += count
-            if got == words:
-                ok += 1
-                okw += count
+        r = {}
+        for part in ("dev", "test", "all"):
+            ok = okw = total = n = 0
+            for lower, words, count, half in truth:
+                if part != "all" and half != part:
+                    continue
+                got = [w.lower() for w in fn(lower)]
+                n += 1
+                total += count
+                if got == words:
+                    ok += 1
+                    okw += count
+            key = "strict" if part == "all" else f"strict_{part}"
+            r[key + "_exact_share"] = ok / max(1, n)
+            r[key + "_exact_share_weighted"] = okw / max(1, total)
         inputs = [t[0] for t in truth]
         rounds, spent = timed(min(args.seconds, 2.0), lambda: [fn(s) for s in inputs])
         rate = len(inputs) * rounds / spent
-        results[name] = {"exact_share": ok / len(truth), "exact_share_weighted": okw / total, "hashtags_per_s": rate}
-        print(f"  {name:<12} {ok / len(truth):>13.3f} {okw / total:>13.3f} {rate:>12,.0f}   "
+        r["hashtags_per_s"] = rate
+        results[name] = r
+        print(f"  {name:<12} {cell(r, 'test'):>13} {cell(r, 'dev'):>13} {cell(r, 'all'):>13} {rate:>12,.0f}   "
               f"(starling x{starling['hashtags_per_s'] / rate:,.1f} faster)")
     print(f"  loose CamelCase truth (capital runs guessed, {starling['loose_distinct_tags']} tags): starling "
-          f"{starling['loose_exact_share']:.3f} of tags, {starling['loose_exact_share_weighted']:.3f} of uses")
+          f"test {starling['loose_test_exact_share']:.3f}/{starling['loose_test_exact_share_weighted']:.3f}, "
+          f"dev {starling['loose_dev_exact_share']:.3f}/{starling['loose_dev_exact_share_weighted']:.3f}, "
+          f"all {starling['loose_exact_share']:.3f}/{starling['loose_exact_share_weighted']:.3f}")
+    print(f"  (not held out, the whole model on every tag: strict {starling['strict_seen_exact_share']:.3f}/"
+          f"{starling['strict_seen_exact_share_weighted']:.3f})")
 
     # 2. Throughput.
     urls_dump = tmp / "urls.jsonl"

@@ -4,8 +4,11 @@
 //                                                   posts/s of Analyzer.analyze, of entity extraction alone and of
 //                                                   URL extraction alone; OUT gets each post's URLs (JSON lines)
 //   analysis-bench hashtags FILE [--dump OUT]       one-case hashtag segmentation: accuracy against the corpora's
-//                  [--unknown-penalty X]            CamelCase hashtags lower-cased, and hashtags/s; the penalties
-//                  [--word-penalty X]               override the segmenter's defaults (for trying values)
+//                  [--model WORDS.tsv]              CamelCase hashtags lower-cased, over a fixed dev half, a test
+//                  [--unknown-penalty X]            half and all, and hashtags/s; --model and the knobs override
+//                  [--word-penalty X] [--beta X]    the standard model and the segmenter's defaults (for trying
+//                  [--hashtag-weight X]             values: try them with --only dev, so the test half stays unseen)
+//                  [--boundary-beta X] [--only dev]
 //
 // FILE is native NDJSON (tools/bench/build_corpus.py's real.jsonl). Posts are read and decoded before timing starts;
 // each measurement repeats the whole set until S seconds (default 3) of the thread's CPU time have passed and
@@ -23,6 +26,12 @@ struct Options {
     /// Overrides of the segmenter's knobs, for trying values (`hashtags` only).
     var unknownPenalty: Float?
     var wordPenalty: Float?
+    var beta: Double?
+    var hashtagWeight: Double?
+    var boundaryBeta: Double?
+    var model: String?
+    /// Measure only this half (`dev` while tuning, so the test half stays unseen).
+    var only: String?
 }
 
 func parseOptions() -> Options {
@@ -40,6 +49,11 @@ func parseOptions() -> Options {
         case "--dump": o.dump = args.popFirst()
         case "--unknown-penalty": o.unknownPenalty = Float(args.popFirst() ?? "")
         case "--word-penalty": o.wordPenalty = Float(args.popFirst() ?? "")
+        case "--beta": o.beta = Double(args.popFirst() ?? "")
+        case "--model": o.model = args.popFirst()
+        case "--hashtag-weight": o.hashtagWeight = Double(args.popFirst() ?? "")
+        case "--boundary-beta": o.boundaryBeta = Double(args.popFirst() ?? "")
+        case "--only": o.only = args.popFirst()
         default:
             FileHandle.standardError.write("unknown option \(a)\n".data(using: .utf8)!)
             exit(2)
@@ -154,15 +168,48 @@ func isStrictCamelCase(_ body: String) -> Bool {
     return words >= 2 && !previousUpper
 }
 
+/// Which half of the ground truth a lower-cased tag belongs to: `dev` (tune on it) or `test` (report it), fixed by a
+/// seeded hash of the tag (FNV-1a 64 then the splitmix64 finaliser, top bit), so every run, and the Python
+/// re-implementation in tools/gen-tables/gen_wordfreq.py (`half`), puts a tag in the same half. All the case
+/// variants of a tag (`GameOfThrones`, `GameofThrones`) share its lower-cased form, hence its half.
+func half(_ lower: String) -> String {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for c in "starling-hashtag-split-1:\(lower)".utf8 {
+        h ^= UInt64(c)
+        h = h &* 0x0000_0100_0000_01b3
+    }
+    h = (h ^ (h >> 30)) &* 0xbf58_476d_1ce4_e5b9
+    h = (h ^ (h >> 27)) &* 0x94d0_49bb_1331_11eb
+    h ^= h >> 31
+    return h >> 63 == 0 ? "dev" : "test"
+}
+
 /// The corpora's CamelCase hashtags as ground truth, lower-cased, against the one-case segmentation.
 /// Two truths: `strict` (capitalised words only: `BlackLivesMatter`) and `loose` (any ASCII-letter tag that
 /// HashtagWords splits in two or more, capital runs included: `NASAMission`, `RNCinCLE`, whose split is a guess).
+/// Each is reported over the dev half, the test half and all (`strict_dev_exact_share`, ...; the keys without a
+/// half, `strict_exact_share`, are all).
 func hashtags(_ o: Options) throws {
     let posts = try loadPosts(o.file)
     let extractor = try SocialExtractor()
-    var model = try AnalyzerConfiguration.shared.get().hashtagWords
-    if let v = o.unknownPenalty { model.unknownPenalty = v }
-    if let v = o.wordPenalty { model.wordPenalty = v }
+    // Each half is measured with a model built without that half's hashtag lines (the generator labels the words of
+    // every CamelCase hashtag with its half), so no tag's own split is in the model that splits it; the rate and the
+    // `*_seen_*` figures use the whole model, as `starling` loads it.
+    let text = try String(contentsOfFile: o.model ?? "analyzers/hashtags/words.tsv", encoding: .utf8)
+    var settings = HashtagSegmenter.ModelSettings()
+    if let v = o.beta { settings.beta = v }
+    if let v = o.hashtagWeight { settings.hashtagWeight = v }
+    if let v = o.boundaryBeta { settings.boundaryBeta = v }
+    func segmenter(excluding: String?) -> HashtagSegmenter {
+        var s = settings
+        s.excluding = excluding
+        var m = HashtagSegmenter(text: text, settings: s)
+        if let v = o.unknownPenalty { m.unknownPenalty = v }
+        if let v = o.wordPenalty { m.wordPenalty = v }
+        return m
+    }
+    let model = segmenter(excluding: nil)
+    let heldOut = ["dev": segmenter(excluding: "dev"), "test": segmenter(excluding: "test")]
     var occurrences: [String: Int] = [:]  // body -> count
     for p in posts {
         for h in extractor.hashtags(in: p.text) { occurrences[h.value, default: 0] += 1 }
@@ -171,36 +218,57 @@ func hashtags(_ o: Options) throws {
     var lines = [String]()
     var allInputs = [String]()
     for strict in [true, false] {
-        var truth: [(lower: String, words: [String], count: Int)] = []
+        var truth: [(lower: String, words: [String], count: Int, half: String)] = []
         for (body, count) in occurrences {
             guard body.utf8.allSatisfy({ ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) }) else { continue }
             guard body.utf8.contains(where: { $0 >= 0x61 }) else { continue }  // all capitals: no word marks
             if strict && !isStrictCamelCase(body) { continue }
             let words = HashtagWords.split(body[...]).map { $0.lowercased() }
             guard words.count >= 2 else { continue }
-            truth.append((body.lowercased(), words, count))
+            let lower = body.lowercased()
+            let h = half(lower)
+            if let only = o.only, only != h { continue }
+            truth.append((lower, words, count, h))
         }
-        truth.sort { $0.lower < $1.lower }
-        var exact = 0
-        var exactWeighted = 0
-        var total = 0
+        truth.sort { ($0.lower, $0.words.joined(separator: " ")) < ($1.lower, $1.words.joined(separator: " ")) }
+        // per half: distinct tags, exact tags, uses, exact uses
+        var tally: [String: (tags: Int, exact: Int, uses: Int, exactUses: Int)] = [:]
         for t in truth {
-            let got = HashtagWords.words(t.lower[...], segmenter: model).map(String.init)
-            total += t.count
-            if got == t.words {
-                exact += 1
-                exactWeighted += t.count
+            let got = HashtagWords.words(t.lower[...], segmenter: heldOut[t.half]!).map(String.init)
+            let ok = got == t.words
+            var keys = [t.half, "all"]
+            if HashtagWords.words(t.lower[...], segmenter: model).map(String.init) == t.words { keys.append("seen") }
+            for key in keys {
+                var v = tally[key, default: (0, 0, 0, 0)]
+                if key != "seen" {
+                    v.tags += 1
+                    v.uses += t.count
+                }
+                if ok || key == "seen" {
+                    v.exact += 1
+                    v.exactUses += t.count
+                }
+                tally[key] = v
             }
             if strict {
-                lines.append("\(got == t.words ? "ok" : "MISS")\t\(t.lower)\t\(t.words.joined(separator: " "))\t"
-                             + "\(got.joined(separator: " "))\t\(t.count)")
+                lines.append("\(ok ? "ok" : "MISS")\t\(t.lower)\t\(t.words.joined(separator: " "))\t"
+                             + "\(got.joined(separator: " "))\t\(t.count)\t\(t.half)")
             }
         }
         let key = strict ? "strict" : "loose"
-        result["\(key)_distinct_tags"] = truth.count
-        result["\(key)_occurrences"] = total
-        result["\(key)_exact_share"] = Double(exact) / Double(max(1, truth.count))
-        result["\(key)_exact_share_weighted"] = Double(exactWeighted) / Double(max(1, total))
+        // The whole model on every tag: not held out (each tag's own split is in it), for comparison only.
+        let all = tally["all", default: (0, 0, 0, 0)]
+        let seen = tally["seen", default: (0, 0, 0, 0)]
+        result["\(key)_seen_exact_share"] = Double(seen.exact) / Double(max(1, all.tags))
+        result["\(key)_seen_exact_share_weighted"] = Double(seen.exactUses) / Double(max(1, all.uses))
+        for part in ["dev", "test", "all"] {
+            let v = tally[part, default: (0, 0, 0, 0)]
+            let prefix = part == "all" ? key : "\(key)_\(part)"
+            result["\(prefix)_distinct_tags"] = v.tags
+            result["\(prefix)_occurrences"] = v.uses
+            result["\(prefix)_exact_share"] = Double(v.exact) / Double(max(1, v.tags))
+            result["\(prefix)_exact_share_weighted"] = Double(v.exactUses) / Double(max(1, v.uses))
+        }
         if !strict { allInputs = truth.map(\.lower) }
     }
     if let dump = o.dump { try (lines.joined(separator: "\n") + "\n").write(toFile: dump, atomically: true, encoding: .utf8) }
