@@ -378,6 +378,10 @@ uint32_t xc_database_lastdocid(const xc_database *db, xc_error **err) XC_NOEXCEP
     return guard(err, Xapian::docid(0), [&] { return db->db->get_lastdocid(); });
 }
 
+uint64_t xc_database_revision(const xc_database *db, xc_error **err) XC_NOEXCEPT {
+    return guard(err, uint64_t(0), [&] { return uint64_t(db->db->get_revision()); });
+}
+
 double xc_database_avlength(const xc_database *db, xc_error **err) XC_NOEXCEPT {
     return guard(err, 0.0, [&] { return double(db->db->get_avlength()); });
 }
@@ -440,6 +444,10 @@ char *xc_database_get_metadata(const xc_database *db, const char *key, size_t ke
                                xc_error **err) XC_NOEXCEPT {
     return guard(err, static_cast<char *>(nullptr),
                  [&] { return malloc_string(db->db->get_metadata(str(key, key_len)), len); });
+}
+
+char *xc_database_uuid(const xc_database *db, size_t *len, xc_error **err) XC_NOEXCEPT {
+    return guard(err, static_cast<char *>(nullptr), [&] { return malloc_string(db->db->get_uuid(), len); });
 }
 
 uint32_t xc_database_add_document(xc_database *db, const xc_document *doc, xc_error **err) XC_NOEXCEPT {

@@ -65,11 +65,6 @@ struct SimilarCommand: ParsableCommand {
         valueName: "SHARE"))
     var commonTerms: Double = 1
 
-    @Option(name: .customLong("repeat-terms"), help: ArgumentHelp(
-        "Fast path: how many of the heaviest terms get exact tf in the bounds (a second pass over their postings).",
-        valueName: "N"))
-    var repeatTerms: Int = 4
-
     @Flag(help: "Print JSON: {\"total\": N, \"hits\": [{\"id\", \"score\", \"explain\", ...}]}.")
     var json = false
 
@@ -118,7 +113,6 @@ struct SimilarCommand: ParsableCommand {
         r.mode = exact ? .exact : .fast
         r.explainTerms = explainTerms
         r.commonTerms = commonTerms
-        r.repeatTerms = repeatTerms
         return r
     }
 

@@ -22,8 +22,10 @@ public final class ReaderSession: @unchecked Sendable {
     /// The writer generation the database was last reopened at.
     public private(set) var generation: UInt64
     private var similarSearcher: SimilarSearcher?
+    private let path: String
 
     init(path: String, generation: UInt64) throws {
+        self.path = path
         database = try IndexLocation.openReader(path)
         analyzer = try Analyzer()
         searcher = Searcher(database: database, analyzer: analyzer)
@@ -39,7 +41,8 @@ public final class ReaderSession: @unchecked Sendable {
     /// Similar-posts search, made on first use (it caches statistics until the next reopen).
     public func similar() throws -> SimilarSearcher {
         if let s = similarSearcher { return s }
-        let s = try SimilarSearcher(database: database, analyzer: analyzer)
+        // Sessions of one index share the documents' vectors (kept in the index directory between runs).
+        let s = try SimilarSearcher(database: database, analyzer: analyzer, directory: path)
         similarSearcher = s
         return s
     }

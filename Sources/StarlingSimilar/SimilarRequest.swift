@@ -42,10 +42,6 @@ public struct SimilarRequest: Sendable {
     /// Fast path: terms in more than this share of the posts are not read to find candidates (posts made only of
     /// such words, like "lol" alone, can then be missed); 1 reads every term the bounds require.
     public var commonTerms = 1.0
-    /// Fast path: for this many of the heaviest terms, posts repeating the term are found (a second pass over its
-    /// postings) so their bounds are exact; for the lighter ones a repeat counts once in the bound (the exact
-    /// re-scoring still counts it).
-    public var repeatTerms = 4
     /// Shared terms listed per hit.
     public var explainTerms = 5
 

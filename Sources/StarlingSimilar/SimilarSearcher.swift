@@ -26,12 +26,23 @@ public final class SimilarSearcher {
     private var frequencies: [String: Int] = [:]
     private var documentCount: Int
     private var exactIndex: ExactIndex?
-    private var norms: DocumentNorms?
-    /// The index directory, where the norms are cached (nil for databases opened elsewhere).
+    /// Every document's vector in memory (shared), and what changed since it was built as this handle sees it.
+    private var store: SimilarityStore?
+    private var overlay = SimilarityOverlay()
+    private var overlayStale = false
+    /// When every document's length was last compared with the store's (uptime nanoseconds).
+    private var lengthsChecked: UInt64 = 0
+    /// How often a searcher reopened on a changing index looks for posts replaced or deleted in place.
+    static let lengthCheckInterval: UInt64 = 30_000_000_000
+    /// The position of each term of the query last re-scored exactly.
+    private var queryIndex: [String: Int] = [:]
+    private var queryIndexTerms: [String] = []
+    /// The index directory, where the similarity store is kept (nil for databases opened elsewhere).
     private let directory: String?
     /// Per-document accumulators of the fast path, indexed by docid; all zero between searches.
-    private var estimates: [Double] = []
-    private var squares: [Double] = []
+    private var accumulators: [Double] = []
+    /// Per-slot excess of the unread terms a post repeats (for its bound); all zero between searches.
+    private var excess: [Double] = []
     /// What the last fast search did: terms read, postings read, posts re-scored.
     private var work = (terms: 0, postings: 0, rescored: 0)
 
@@ -42,7 +53,7 @@ public final class SimilarSearcher {
     }
 
     /// Searches an already opened database (e.g. shards combined). `directory`, when given, is where the
-    /// documents' norms are cached between runs.
+    /// documents' vectors are kept between runs.
     public init(database: Database, analyzer: Analyzer, directory: String? = nil) throws {
         self.database = database
         self.directory = directory
@@ -51,12 +62,17 @@ public final class SimilarSearcher {
         documentCount = try database.documentCount()
     }
 
+    /// Releases the documents' vectors this process keeps for the fast path (searchers already holding them keep
+    /// theirs); the next searcher loads them again from the index directory's file, or rebuilds them.
+    public static func releaseSharedVectors() { SimilarityStore.forgetAll() }
+
     /// Moves to the index's latest commit (posts indexed since become findable) and forgets cached statistics.
     public func reopen() throws {
         try database.reopen()
         frequencies.removeAll(keepingCapacity: true)
         documentCount = try database.documentCount()
         exactIndex = nil
+        overlayStale = true
     }
 
     /// The smoothed idf of an index term, from the index's document frequency (cached).
@@ -198,53 +214,72 @@ public final class SimilarSearcher {
 
     // MARK: Fast path
 
-    /// The norms, loaded (or extended to documents added since) on first use.
-    private func documentNorms() throws -> DocumentNorms {
-        let last = try database.lastDocID()
-        if let norms, norms.lastDocID >= last { return norms }
-        if let norms {
-            try norms.extend(to: last, database: database, idf: idf)
-            return norms
+    /// The store of every document's vector (shared by the searchers of one index in this process), brought up to
+    /// date with what this handle sees through the overlay.
+    private func similarityStore() throws -> SimilarityStore {
+        if let store, store.fits(count: documentCount) {
+            if overlayStale {
+                // Posts added since are cheap to find (docids past the last one seen); posts replaced or deleted
+                // need every document's length compared, done at most every `lengthCheckInterval`.
+                if DispatchTime.now().uptimeNanoseconds - lengthsChecked > Self.lengthCheckInterval {
+                    var fresh = SimilarityOverlay()
+                    try fresh.update(store: store, database: database, checkLengths: true, idf: idf)
+                    overlay = fresh
+                    lengthsChecked = DispatchTime.now().uptimeNanoseconds
+                } else {
+                    try overlay.update(store: store, database: database, checkLengths: false, idf: idf)
+                }
+                overlayStale = false
+            }
+            if overlay.drift(of: store) <= SimilarityStore.maxDrift { return store }
         }
-        let loaded = try DocumentNorms(database: database, directory: directory, idf: idf)
-        norms = loaded
+        // First use, or the index has moved too far from the store: load it, or rebuild it.
+        if let store, let directory { SimilarityStore.discard(directory: directory, ifHolding: store) }
+        let loaded = try SimilarityStore.store(for: database, directory: directory)
+        var fresh = SimilarityOverlay()
+        try fresh.update(store: loaded, database: database, checkLengths: true, idf: idf)
+        store = loaded
+        overlay = fresh
+        overlayStale = false
+        lengthsChecked = DispatchTime.now().uptimeNanoseconds
         return loaded
     }
 
-    /// Max-score search over the postings, with the documents' norms in memory:
-    ///   1. the query's terms are read heaviest first; each posting adds the term's exact share `q·tf·idf/norm` to
-    ///      its document's estimate (the tf of a term some post repeats comes from Xapian's matcher, the rest from
-    ///      plain postings);
-    ///   2. after each term the best estimates are re-scored exactly, which raises the bar θ (the `limit`-th best
-    ///      exact score so far);
+    /// Max-score search over the in-memory postings of the similarity store:
+    ///   1. the query's terms are read heaviest first; each posting adds the term's exact share
+    ///      `q·tf·idf/norm` to its document's estimate;
+    ///   2. after each term the best estimates are scored from the documents' stored vectors, which raises the bar θ
+    ///      (the `limit`-th best score so far);
     ///   3. reading stops when the terms left cannot lift an unseen document to θ: by Cauchy–Schwarz an unseen
     ///      document scores at most the norm of the query's remaining weights;
     ///   4. every document whose bound (its estimate plus what the unread terms could add: at most the
-    ///      Cauchy–Schwarz bound, and at most their shares were each used once) reaches θ is re-scored exactly,
-    ///      best bound first, until the bounds fall below θ.
-    /// The one approximation: an unread term repeated in a post counts once in that post's bound.
+    ///      Cauchy–Schwarz bound, and at most their shares at the document's own tf) reaches θ is scored, best
+    ///      bound first, until the bounds fall below θ;
+    ///   5. the best are re-scored exactly from Xapian's term lists (the same arithmetic as `--exact`).
+    /// Documents are known by slot: a store docid, or past the store's last docid, a document of the overlay.
     ///
-    /// - Complexity: O(postings read + re-scored × their term-list length); the frequent words of a query are
-    ///   usually never read.
+    /// - Complexity: O(postings read + scored × their vector length), all in memory, plus a term-list read per
+    ///   final candidate; the frequent words of a query are usually never read.
     private func fastCandidates(_ query: QueryPost, request: SimilarRequest, filter: Query?) throws
         -> ([Scored], Int)
     {
-        let norms = try documentNorms()
+        let store = try similarityStore()
+        let overlay = self.overlay
+        let base = Int(store.lastDocID)
         let q = query.vector
-        var termIndex: [String: Int] = [:]
-        for (i, t) in q.terms.enumerated() { termIndex[t] = i }
 
         // Terms in no other document add nothing to any score; the rest, heaviest first.
-        var order: [(term: String, weight: Double, idf: Double)] = []
+        var order: [(term: String, weight: Double, idf: Double, id: Int?, hash: UInt64)] = []
         for i in q.weights.indices.sorted(by: { q.weights[$0] > q.weights[$1] }) {
             let t = q.terms[i]
             let n = try frequency(t)
             if n == 0 || (n == 1 && query.docid != nil) { continue }
-            order.append((t, q.weights[i], try idf(t)))
+            let h = similarityHash(t)
+            order.append((t, q.weights[i], try idf(t), store.id(of: h), h))
         }
         guard !order.isEmpty else { return ([], 0) }
         // Words in more than `commonTerms` of the posts are never read for unseen posts: they still count in
-        // the bounds of the posts that are seen, and in their exact scores.
+        // the bounds of the posts that are seen, and in their scores.
         let common = max(1, Int(request.commonTerms * Double(documentCount)))
         let rare = try order.filter { try frequency($0.term) <= common }
         let readable = rare.count
@@ -256,64 +291,102 @@ public final class SimilarSearcher {
             residual[i] = (residual[i + 1] * residual[i + 1] + order[i].weight * order[i].weight).squareRoot()
             let r = i < readable ? order[i].weight : 0
             readableResidual[i] = (readableResidual[i + 1] * readableResidual[i + 1] + r * r).squareRoot()
+            // At tf 1; posts repeating an unread term get the excess added to their own bound below.
             unreadShares[i] = unreadShares[i + 1] + order[i].weight * order[i].idf
         }
+        // The query's weight·idf by store term id (sorted, for merging with a document's sorted ids) and by hash.
+        let queryIDs = order.compactMap { o in o.id.map { (UInt32($0), o.weight * o.idf) } }.sorted { $0.0 < $1.0 }
+        var queryHashes: [UInt64: Double] = [:]
+        if !overlay.isEmpty { for o in order { queryHashes[o.hash] = o.weight * o.idf } }
+
         // Boosting rules can lift a score above its cosine: bounds must allow for it.
         let maxBoost = request.rules.rules.reduce(1.0) { $0 * max(1, $1.factor) }
-        let slack = 1 + 1e-6  // norms are stored as Float
+        let slack = 1 + 1e-5  // weights are stored as Floats, computed with the idf of the store's day
 
-        // Per-document accumulators, taken out of `self` for the loops (and put back zeroed).
-        let size = Int(norms.lastDocID) + 1
-        var estimates = self.estimates.count >= size ? self.estimates : [Double](repeating: 0, count: size)
-        var squares = self.squares.count >= size ? self.squares : [Double](repeating: 0, count: size)
-        self.estimates = []
-        self.squares = []
-        var touched: [UInt32] = []
+        // Per-slot accumulators, interleaved (estimate, sum of squares), taken out of `self` for the loops and put
+        // back zeroed. A rescored slot has a negative sum of squares, a left-out one a negative estimate.
+        let size = base + 1 + overlay.docids.count
+        var acc = self.accumulators.count >= 2 * size ? self.accumulators : [Double](repeating: 0, count: 2 * size)
+        self.accumulators = []
+        var touched: [Int] = []
         defer {
             for d in touched {
-                estimates[Int(d)] = 0
-                squares[Int(d)] = 0
+                acc[2 * d] = 0
+                acc[2 * d + 1] = 0
             }
-            self.estimates = estimates
-            self.squares = squares
+            self.accumulators = acc
         }
-        // Left-out posts are marked with a negative estimate, so the loops skip them without a set look-up.
+        func slot(_ docid: UInt32) -> Int? {
+            if let p = overlay.position[docid] { return base + 1 + p }
+            return Int(docid) <= base ? Int(docid) : nil
+        }
+        func docid(_ slot: Int) -> UInt32 { slot <= base ? UInt32(slot) : overlay.docids[slot - base - 1] }
         var leaveOut: [UInt32] = query.docid.map { [$0] } ?? []
         if !request.includeAuthor, let a = query.author {
             leaveOut += try database.postings(DocumentBuilder.clip(TermPrefix.author + a))
         }
         for t in request.rules.excludedTerms { leaveOut += try database.postings(DocumentBuilder.clip(t)) }
-        for d in leaveOut where Int(d) < size && estimates[Int(d)] == 0 {
-            estimates[Int(d)] = -1
+        var leaveOutSlots = leaveOut.compactMap(slot)
+        leaveOutSlots += overlay.masked.lazy.map { Int($0) }.filter { $0 <= base }
+        if let d = query.docid, Int(d) <= base { leaveOutSlots.append(Int(d)) }
+        for d in leaveOutSlots where acc[2 * d] == 0 {
+            acc[2 * d] = -1
             touched.append(d)
         }
         let leftOut = touched.count
 
+        // A slot's cosine from its stored vector.
+        func storedCosine(_ d: Int) -> Double {
+            if d > base {
+                let p = d - base - 1
+                var dot = 0.0
+                for (h, w) in overlay.vectors[p] { if let qw = queryHashes[h] { dot += qw * tfWeights[Int(w)] } }
+                return overlay.norms[p] > 0 ? dot / Double(overlay.norms[p]) : 0
+            }
+            let n = store.norms[d]
+            guard n > 0 else { return 0 }
+            var dot = 0.0
+            store.terms.withUnsafeBufferPointer { ts in
+                store.wdfs.withUnsafeBufferPointer { ws in
+                    queryIDs.withUnsafeBufferPointer { qs in
+                        var k = Int(store.offsets[d])
+                        let end = Int(store.offsets[d + 1])
+                        var j = 0
+                        while k < end && j < qs.count {
+                            let t = ts[k], u = qs[j].0
+                            if t < u { k += 1 } else if t > u { j += 1 } else {
+                                dot += qs[j].1 * tfWeights[Int(ws[k])]
+                                k += 1
+                                j += 1
+                            }
+                        }
+                    }
+                }
+            }
+            return dot / Double(n)
+        }
+
         var ranking = ExactRanking(size: request.limit, floor: maxBoost == 1 ? request.minScore : 0)
+        // The final exact re-scoring takes a few more than `limit`, so near-ties are ordered exactly.
+        let margin = request.limit + 10
+        var kept = ExactRanking(size: margin, floor: 0)
         var rescoredCount = 0
         var postingsRead = 0
         var scored: [Scored] = []
         var allowed: Set<UInt32>?
         let leaveOutCluster = request.includeCluster ? nil : query.cluster
-        // Re-scores `docid` exactly and keeps it if it passes the filters.
-        func rescore(_ docid: UInt32) throws {
-            guard squares[Int(docid)] >= 0 else { return }
-            squares[Int(docid)] = -1
+        // Scores slot `d` from its stored vector and keeps it if it passes the filters.
+        func rescore(_ d: Int) throws {
+            guard acc[2 * d + 1] >= 0 else { return }
+            acc[2 * d + 1] = -1
             rescoredCount += 1
+            let docid = docid(d)
             if let allowed, !allowed.contains(docid) { return }
-            let list = try database.termList(docid)
-            var dot = 0.0
-            var sum = 0.0
-            for (t, wdf) in list where SimilarTerms.kind(of: t) != nil {
-                let w = SimilarTerms.tfWeight(wdf) * (try idf(t))
-                sum += w * w
-                if let i = termIndex[t] { dot += q.weights[i] * w }
-            }
-            let cosine = sum > 0 ? dot / sum.squareRoot() : 0
-            guard cosine > 0, cosine >= request.minScore else { return }
+            let cosine = storedCosine(d)
+            guard cosine > 0, cosine * slack >= request.minScore else { return }
             var s = Scored(docid: docid, cosine: cosine, score: cosine, rules: [])
             if !request.rules.isEmpty {
-                let (f, applied) = request.rules.factor(for: Set(list.map(\.term)))
+                let (f, applied) = request.rules.factor(for: Set(try database.termList(docid).map(\.term)))
                 if f == 0 { return }
                 s.score = cosine * f
                 s.rules = applied
@@ -324,38 +397,50 @@ public final class SimilarSearcher {
             {
                 return
             }
-            scored.append(s)
             ranking.add(s.score)
+            if s.score >= kept.threshold {
+                scored.append(s)
+                kept.add(s.score)
+            }
         }
 
         var read = 0
+        var best = TopEstimates(size: request.limit)
         while read < order.count && readableResidual[read] * maxBoost * slack >= ranking.threshold {
-            let (term, weight, idf) = order[read]
+            let (_, weight, idf, id, hash) = order[read]
             read += 1
-            let postings = try tfPostings(term, repeats: read <= request.repeatTerms)
-            postingsRead += postings.docids.count
-            // Rescored documents are marked by a negative square sum, left-out ones by a negative estimate.
-            estimates.withUnsafeMutableBufferPointer { est in
-                squares.withUnsafeMutableBufferPointer { sq in
-                    norms.norms.withUnsafeBufferPointer { nrm in
-                        for docid in postings.docids {
-                            let d = Int(docid)
-                            guard d < size, est[d] >= 0, sq[d] >= 0 else { continue }
-                            let n = Double(nrm[d])
-                            guard n > 0 else { continue }
-                            if est[d] == 0 { touched.append(docid) }
-                            let w = idf / n
-                            est[d] += weight * w
-                            sq[d] += w * w
-                        }
-                        for (docid, tf) in postings.repeats {
-                            let d = Int(docid)
-                            guard d < size, est[d] > 0, sq[d] >= 0 else { continue }
-                            let w = idf / Double(nrm[d])
-                            est[d] += weight * w * (tf - 1)
-                            sq[d] += w * w * (tf * tf - 1)
+            best.reset()
+            acc.withUnsafeMutableBufferPointer { a in
+                if let id {
+                    let from = Int(store.postingOffsets[id]), to = Int(store.postingOffsets[id + 1])
+                    postingsRead += to - from
+                    store.postingDocs.withUnsafeBufferPointer { ds in
+                        store.postingWeights.withUnsafeBufferPointer { ps in
+                            for k in from..<to {
+                                let d = Int(ds[k])
+                                let e = a[2 * d], sq = a[2 * d + 1]
+                                guard e >= 0, sq >= 0 else { continue }
+                                let w = idf * Double(ps[k])
+                                guard w > 0 else { continue }
+                                if e == 0 { touched.append(d) }
+                                a[2 * d] = e + weight * w
+                                a[2 * d + 1] = sq + w * w
+                                best.offer(e + weight * w, d)
+                            }
                         }
                     }
+                }
+                for (p, wdf) in overlay.postings[hash] ?? [] {
+                    postingsRead += 1
+                    let d = base + 1 + p
+                    let e = a[2 * d], sq = a[2 * d + 1]
+                    let n = Double(overlay.norms[p])
+                    guard e >= 0, sq >= 0, n > 0 else { continue }
+                    if e == 0 { touched.append(d) }
+                    let w = idf * tfWeights[Int(wdf)] / n
+                    a[2 * d] = e + weight * w
+                    a[2 * d + 1] = sq + w * w
+                    best.offer(e + weight * w, d)
                 }
             }
             if read == 1, let filter {
@@ -364,69 +449,100 @@ public final class SimilarSearcher {
                 let any: Query = order.count == 1 ? .term(order[0].term) : .or(order.map { .term($0.term) })
                 try enquire.setQuery(.filter(any, filter))
                 enquire.setWeighting(.bool)
-                let mset = try enquire.mset(first: 0, max: Int(norms.lastDocID), fetchData: false)
+                let mset = try enquire.mset(first: 0, max: max(documentCount, size), fetchData: false)
                 allowed = Set(mset.items.map(\.docid))
             }
             // Raise the bar with the best estimates so far.
-            for d in Self.top(request.limit, of: postings.docids, by: estimates, squares: squares) { try rescore(d) }
+            for d in best.slots where acc[2 * d + 1] >= 0 && acc[2 * d] > 0 { try rescore(d) }
         }
 
-        // Every document that could still reach the bar, best bound first.
+        // Every document that could still reach the bar, best bound first. What the unread terms could add to a
+        // seen document: at most the Cauchy–Schwarz bound, and at most their weights at the document's own tf
+        // (1 for all but the few posts that repeat a term, which are listed by term).
         let left = residual[read]
         let shares = unreadShares[read]
-        var bounds: [(docid: UInt32, bound: Double)] = []
-        let bar = ranking.threshold
-        norms.norms.withUnsafeBufferPointer { nrm in
-            for d in touched[leftOut...] where squares[Int(d)] >= 0 {
-                let i = Int(d)
-                let rest = min(left * max(0, 1 - squares[i]).squareRoot(), shares / Double(nrm[i]))
-                let b = (estimates[i] + rest) * maxBoost * slack
-                if b >= bar { bounds.append((d, b)) }
+        var excess = self.excess.count >= size ? self.excess : [Double](repeating: 0, count: size)
+        self.excess = []
+        var repeating: [Int] = []
+        defer {
+            for d in repeating { excess[d] = 0 }
+            self.excess = excess
+        }
+        for o in order[read...] {
+            let share = o.weight * o.idf
+            if let id = o.id {
+                for k in Int(store.repeatOffsets[id])..<Int(store.repeatOffsets[id + 1]) {
+                    let d = Int(store.repeatDocs[k])
+                    guard acc[2 * d] > 0 else { continue }
+                    if excess[d] == 0 { repeating.append(d) }
+                    excess[d] += share * (tfWeights[Int(store.repeatWdfs[k])] - 1)
+                }
+            }
+            for (p, wdf) in overlay.postings[o.hash] ?? [] where wdf > 1 && acc[2 * (base + 1 + p)] > 0 {
+                if excess[base + 1 + p] == 0 { repeating.append(base + 1 + p) }
+                excess[base + 1 + p] += share * (tfWeights[Int(wdf)] - 1)
             }
         }
-        bounds.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.docid < $1.docid }
+        var bounds: [(slot: Int, bound: Double)] = []
+        let bar = ranking.threshold
+        func bound(_ d: Int, extra: Double) -> Double {
+            let n = Double(d > base ? overlay.norms[d - base - 1] : store.norms[d])
+            guard n > 0 else { return 0 }
+            let rest = min(left * max(0, 1 - acc[2 * d + 1]).squareRoot(), (shares + extra) / n)
+            return (acc[2 * d] + rest) * maxBoost * slack
+        }
+        // At tf 1 first; then the posts repeating an unread term, again with their excess (a post listed twice
+        // is scored once).
+        // What the unread terms add is at most `left` (Cauchy–Schwarz with nothing seen): most posts fail that first.
+        let cut = bar / (maxBoost * slack) - left
+        for d in touched[leftOut...] where acc[2 * d] >= cut && acc[2 * d + 1] >= 0 {
+            let b = bound(d, extra: 0)
+            if b >= bar { bounds.append((d, b)) }
+        }
+        for d in repeating where acc[2 * d + 1] >= 0 {
+            let b = bound(d, extra: excess[d])
+            if b >= bar { bounds.append((d, b)) }
+        }
+        bounds.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.slot < $1.slot }
         for (d, b) in bounds {
             if b < ranking.threshold { break }
             try rescore(d)
         }
         work = (read, postingsRead, rescoredCount)
-        return (scored, touched.count - leftOut)
-    }
 
-    /// The documents indexed by `term`, and (when `repeats`) those where the term is repeated, with their
-    /// sublinear tf (all others have tf 1). Plain postings carry no wdf; Xapian's "lnn" TF-IDF weight is exactly
-    /// `1 + ln(wdf)`, so the matcher's heaviest `collectionFrequency - frequency` matches hold every repeat.
-    private func tfPostings(_ term: String, repeats: Bool) throws
-        -> (docids: [UInt32], repeats: [(docid: UInt32, tf: Double)])
-    {
-        let docids = try database.postings(term)
-        let excess = try database.collectionFrequency(term) - docids.count
-        guard repeats, excess > 0 else { return (docids, []) }
-        let enquire = Enquire(database)
-        try enquire.setQuery(.term(term))
-        enquire.setWeighting(.tfidf(normalisation: "lnn"))
-        let items = try enquire.mset(first: 0, max: min(excess, docids.count), fetchData: false).items
-        return (docids, items.filter { $0.weight > 1 + 1e-9 }.map { ($0.docid, $0.weight) })
-    }
-
-    /// The `k` docids of `docids` with the largest estimates, leaving out those re-scored or left out already.
-    ///
-    /// - Complexity: O(n log k).
-    private static func top(_ k: Int, of docids: [UInt32], by estimates: [Double], squares: [Double]) -> [UInt32] {
-        guard k > 0 else { return [] }
-        var best: [(Double, UInt32)] = []
-        best.reserveCapacity(k + 1)
-        for d in docids {
-            guard Int(d) < estimates.count else { continue }
-            let e = estimates[Int(d)]
-            if e <= 0 || best.count == k && e <= best[k - 1].0 { continue }
-            if squares[Int(d)] < 0 { continue }
-            var i = best.count
-            while i > 0 && best[i - 1].0 < e { i -= 1 }
-            best.insert((e, d), at: i)
-            if best.count > k { best.removeLast() }
+        // The best, re-scored exactly from the index itself (the store's norms are Floats of an older idf, and a
+        // post may have changed since).
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.docid < $1.docid }
+        var exact: [Scored] = []
+        for var s in scored.prefix(margin) {
+            guard let cosine = try exactCosine(s.docid, query: q) else { continue }
+            guard cosine > 0, cosine >= request.minScore else { continue }
+            s.score = s.cosine == 0 ? 0 : s.score / s.cosine * cosine
+            s.cosine = cosine
+            exact.append(s)
         }
-        return best.map(\.1)
+        return (exact, touched.count - leftOut)
+    }
+
+    /// The cosine of document `docid` with `query`, from its term list (nil when it no longer exists).
+    private func exactCosine(_ docid: UInt32, query q: SimilarVector) throws -> Double? {
+        let list: [(term: String, wdf: UInt32)]
+        do { list = try database.termList(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
+            return nil
+        }
+        if queryIndex.isEmpty || queryIndexTerms != q.terms {
+            queryIndex = [:]
+            for (i, t) in q.terms.enumerated() { queryIndex[t] = i }
+            queryIndexTerms = q.terms
+        }
+        var dot = 0.0
+        var sum = 0.0
+        for (t, wdf) in list where SimilarTerms.kind(of: t) != nil {
+            let w = SimilarTerms.tfWeight(wdf) * (try idf(t))
+            sum += w * w
+            if let i = queryIndex[t] { dot += q.weights[i] * w }
+        }
+        return sum > 0 ? dot / sum.squareRoot() : 0
     }
 
     // MARK: Exact path
@@ -510,6 +626,43 @@ struct ExactRanking {
                 heap.swapAt(i, m)
                 i = m
             }
+        }
+    }
+}
+
+/// The `size` largest estimates offered during one term's postings (slots may repeat; the caller skips those
+/// already scored).
+struct TopEstimates {
+    private(set) var slots: [Int] = []
+    private var values: [Double] = []
+    private let size: Int
+
+    init(size: Int) {
+        self.size = max(size, 0)
+        slots.reserveCapacity(self.size + 1)
+        values.reserveCapacity(self.size + 1)
+    }
+
+    mutating func reset() {
+        slots.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+    }
+
+    /// - Complexity: O(1) for an estimate below the current `size`-th, else O(size).
+    @inline(__always)
+    mutating func offer(_ value: Double, _ slot: Int) {
+        if slots.count == size && (size == 0 || value <= values[size - 1]) { return }
+        if let i = slots.firstIndex(of: slot) {
+            slots.remove(at: i)
+            values.remove(at: i)
+        }
+        var i = values.count
+        while i > 0 && values[i - 1] < value { i -= 1 }
+        values.insert(value, at: i)
+        slots.insert(slot, at: i)
+        if slots.count > size {
+            slots.removeLast()
+            values.removeLast()
         }
     }
 }

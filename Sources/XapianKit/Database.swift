@@ -80,6 +80,18 @@ public class Database: @unchecked Sendable {
         try call { xc_database_lastdocid(handle, $0) }
     }
 
+    /// The revision the handle reads (changes with every commit); throws `InvalidOperationError` for a database
+    /// combined from shards or remote ones, which have no single revision.
+    public func revision() throws -> UInt64 {
+        try call { xc_database_revision(handle, $0) }
+    }
+
+    /// The database's UUID: new each time a database is created, so it tells a rebuilt index from the old one
+    /// (empty when the backend has none, e.g. a combination of shards).
+    public func uuid() throws -> String {
+        try callReturningBuffer({ xc_database_uuid(handle, $0, $1) }, decodeString)
+    }
+
     /// Average document length (sum of wdf).
     public func averageLength() throws -> Double {
         try call { xc_database_avlength(handle, $0) }

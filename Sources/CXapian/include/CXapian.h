@@ -148,6 +148,8 @@ void xc_database_close(xc_database *db, xc_error **error) XC_NOEXCEPT;
 void xc_database_compact(xc_database *db, const char *dest, size_t len, xc_error **error) XC_NOEXCEPT;
 uint32_t xc_database_doccount(const xc_database *db, xc_error **error) XC_NOEXCEPT;
 uint32_t xc_database_lastdocid(const xc_database *db, xc_error **error) XC_NOEXCEPT;
+/* The revision of the (single, local) database; changes with every commit. Throws for sharded or remote ones. */
+uint64_t xc_database_revision(const xc_database *db, xc_error **error) XC_NOEXCEPT;
 double xc_database_avlength(const xc_database *db, xc_error **error) XC_NOEXCEPT;
 uint32_t xc_database_doclength(const xc_database *db, uint32_t docid, xc_error **error) XC_NOEXCEPT;
 uint32_t xc_database_termfreq(const xc_database *db, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
@@ -160,6 +162,8 @@ xc_table *xc_database_postings(const xc_database *db, const char *term, size_t l
 xc_table *xc_database_termlist(const xc_database *db, uint32_t docid, xc_error **error) XC_NOEXCEPT;
 /** Table: one string (term), one int (term frequency) per row. */
 xc_table *xc_database_allterms(const xc_database *db, const char *prefix, size_t len, xc_error **error) XC_NOEXCEPT;
+/* The database's UUID (a new one each time a database is created; empty for a remote or combined one). */
+char *xc_database_uuid(const xc_database *db, size_t *len, xc_error **error) XC_NOEXCEPT;
 char *xc_database_get_metadata(const xc_database *db, const char *key, size_t key_len, size_t *len,
                                xc_error **error) XC_NOEXCEPT;
 
