@@ -1,6 +1,8 @@
-// The words around an alias, reduced to comparable features: folded, accents stripped, stopwords dropped, and
-// truncated to six characters — a crude stemmer that works the same in every language ("airlines" and "airline",
-// "televisión" and "television" meet), which matters because catalogues and posts mix languages.
+// The words around an alias, reduced to comparable features: folded, accents stripped, stopwords dropped, a plural
+// "s" dropped and truncated to six characters — a crude stemmer that works the same in every language ("airlines"
+// and "airline", "phones" and "phone", "televisión" and "television" meet), which matters because catalogues and
+// posts mix languages. The stopword lists also give a rough language guess (which language's function words a text
+// uses), so a post can be compared with the language its entity is described in.
 import Foundation
 import StarlingAnalysis
 
@@ -10,24 +12,54 @@ public struct ContextFeaturizer: Sendable {
     public let stopwords: Set<String>
     /// Features are cut to this many characters.
     public static let stemLength = 6
+    /// For each stopword, the languages whose lists hold it, as the weight of one occurrence per language
+    /// (1 / number of languages): "the" counts fully for English, "de" a little for each Romance language.
+    private let languageWeights: [String: [(language: String, weight: Double)]]
 
-    /// A featurizer that drops `stopwords` (any case or accents).
-    public init(stopwords: Set<String>) {
-        self.stopwords = Set(stopwords.map { Normalizer.foldStrippingMarks($0[...]) })
+    /// A featurizer that drops `stopwords` (any case or accents); `languages` (language code → its stopwords)
+    /// enables `language(of:)`.
+    public init(stopwords: Set<String>, languages: [String: Set<String>] = [:]) {
+        var all = Set(stopwords.map { Normalizer.foldStrippingMarks($0[...]) })
+        var holders: [String: [String]] = [:]
+        for (language, words) in languages {
+            for w in words {
+                let k = Normalizer.foldStrippingMarks(w[...])
+                all.insert(k)
+                holders[k, default: []].append(language)
+            }
+        }
+        self.stopwords = all
+        languageWeights = holders.mapValues { langs in langs.sorted().map { ($0, 1 / Double(langs.count)) } }
     }
 
-    /// The stopword lists of analyzers/stopwords/*.txt, if that folder exists; else none.
+    /// The stopword lists of analyzers/stopwords/*.txt (one per language), if that folder exists; else none.
     public static func standard() -> ContextFeaturizer {
-        var words = Set<String>()
+        var languages: [String: Set<String>] = [:]
         if let folder = AnalyzerConfiguration.locateAnalyzersFolder()?.appendingPathComponent("stopwords"),
            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) {
             for name in names where name.hasSuffix(".txt") {
                 if let list = try? AnalyzerConfiguration.readList(folder.appendingPathComponent(name)) {
-                    words.formUnion(list)
+                    languages[String(name.dropLast(4)), default: []].formUnion(list)
                 }
             }
         }
-        return ContextFeaturizer(stopwords: words)
+        return ContextFeaturizer(stopwords: [], languages: languages)
+    }
+
+    /// A rough guess of the language of `words` (folded words) from the stopwords they use, or nil when too few
+    /// function words say it or two languages are close. Each stopword votes for the languages listing it,
+    /// shared equally; the best language needs at least 1.5 votes and a lead of 1 over the next.
+    ///
+    /// - Complexity: O(w) for w words.
+    public func language<S: Sequence>(of words: S) -> String? where S.Element == String {
+        var votes: [String: Double] = [:]
+        for w in words {
+            for (l, weight) in languageWeights[Self.matchKey(w)] ?? [] { votes[l, default: 0] += weight }
+        }
+        let ranked = votes.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard let best = ranked.first, best.value >= 1.5 else { return nil }
+        if ranked.count > 1, best.value - ranked[1].value < 1 { return nil }
+        return best.key
     }
 
     /// The key an alias token or post token is matched by: folded with accents stripped.
@@ -48,7 +80,15 @@ public struct ContextFeaturizer: Sendable {
         guard letters >= 3, !stopwords.contains(key) else { return nil }
         let trimmed = key.trimmingCharacters(in: CharacterSet(charactersIn: "'’-_."))
         guard trimmed.count >= 3 else { return nil }
-        return trimmed.count > Self.stemLength ? String(trimmed.prefix(Self.stemLength)) : trimmed
+        return Self.stem(trimmed)
+    }
+
+    /// The crude stem of a match key: a plural `s` dropped (not `ss`, not from short words), then cut to
+    /// `stemLength` characters.
+    public static func stem(_ key: String) -> String {
+        var k = key
+        if k.count > 4, k.hasSuffix("s"), !k.hasSuffix("ss") { k.removeLast() }
+        return k.count > stemLength ? String(k.prefix(stemLength)) : k
     }
 
     /// The features of a free text (a description, a keyword list), via the analyser's tokens.

@@ -5,7 +5,10 @@
 //   - the description and keywords add pseudo-counts to the entity's side, so even without signals it has a seed;
 //   - the "other" side starts from the whole corpus's word distribution (ordinary language), then absorbs what
 //     the remaining posts of the alias share (the other senses);
-//   - the share of the alias's posts that are about the entity is estimated along the way (the prior).
+//   - the share of the alias's posts that are about the entity is estimated along the way (the prior);
+//   - besides the context words, each occurrence contributes how the alias is written (`~cap`, `~low`, ...,
+//     counted `caseFeatureCount` times), the words right beside it (`<time`, `>cable`) and the post's language
+//     (`lang:es`), so the model learns per entity whether capitals, collocations or a language go with it.
 // Only compact feature ids are kept per candidate post, never the posts themselves.
 import Foundation
 import StarlingAnalysis
@@ -105,7 +108,12 @@ public final class CorpusLinker {
             let own = Set(compiled.aliasFeatures.compactMap { featureIDs[$0] })
             let profile = compiled.profile.map(intern)
             let x: [[Int32]] = docs.map { ri, ci in
-                records[ri].features.filter { !own.contains($0) } + records[ri].candidates[ci].shape
+                // Context words once; case features (`~cap`, ...) `caseFeatureCount` times; neighbours and language once.
+                var f = records[ri].features.filter { !own.contains($0) }
+                for s in records[ri].candidates[ci].shape {
+                    f += repeatElement(s, count: featureNames[Int(s)].hasPrefix("~") ? max(1, settings.caseFeatureCount) : 1)
+                }
+                return f
             }
             let clamped: [Double?] = docs.map { ri, ci in
                 let s = records[ri].candidates[ci].candidate.signal

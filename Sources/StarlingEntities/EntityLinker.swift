@@ -19,6 +19,20 @@ public struct DisambiguationSettings: Sendable, Equatable {
     public var maxProfileMatches: Int = 3
     /// Log-odds removed per negative keyword in the context.
     public var negativeWeight: Double = 2.0
+    /// Log-odds added when a single-word alias is capitalised mid-sentence in a normally cased post. Off (0) by
+    /// default: capitals say "proper noun", not "this organisation" (the city Madrid, the surname Warner), and on
+    /// the WePS-3 dev half any positive weight made catalogue-only and corpus decisions worse. Corpus mode still
+    /// learns the case of the alias per entity (`~cap`, `~low`, ... features).
+    public var capitalisedWeight: Double = 0
+    /// Log-odds added (negative: removed) when a single-word alias is written in lower case (a common word).
+    public var lowerCaseWeight: Double = -0.5
+    /// Log-odds added when an organisation word follows the alias (`Ford shares`, `Gap store`, `Ford's`).
+    public var organisationWordWeight: Double = 0.5
+    /// Log-odds added (negative) when the post's language is known and differs from the description's.
+    public var languageMismatchWeight: Double = -1.0
+    /// Corpus mode: how many times each case feature of an occurrence (`~cap`, `~low`, ...) counts, against one
+    /// for each context word: how the alias is written is one observation competing with a dozen words.
+    public var caseFeatureCount: Int = 3
     /// Corpus mode: EM iterations.
     public var iterations: Int = 15
     /// Corpus mode: pseudo-counts each description/keyword word adds to the entity's learnt profile.
@@ -104,7 +118,28 @@ public struct EntityLinker: Sendable {
             z -= settings.negativeWeight * Double(misses.count)
             evidence.append("negative keywords: " + misses.joined(separator: ", "))
         }
-        if candidate.multiword { evidence.append("multi-word alias") }
+        if candidate.multiword {
+            evidence.append("multi-word alias")
+        } else if candidate.occurrence == .text {
+            let cues = candidate.cues
+            if cues.capitalisedMidSentence {
+                if settings.capitalisedWeight != 0 {
+                    z += settings.capitalisedWeight
+                    evidence.append("capitalised mid-sentence")
+                }
+            } else if cues.lowerCase {
+                z += settings.lowerCaseWeight
+                evidence.append("lower case")
+            }
+            if let w = cues.organisationWord {
+                z += settings.organisationWordWeight
+                evidence.append("organisation word: \(w)")
+            }
+        }
+        if let l = candidate.cues.language, let d = c.language, l != d {
+            z += settings.languageMismatchWeight
+            evidence.append("post in \(l), description in \(d)")
+        }
         return (z, evidence)
     }
 

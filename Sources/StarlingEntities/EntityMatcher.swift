@@ -32,8 +32,27 @@ public struct EntityCandidate: Sendable, Equatable {
     public var signal: Double
     /// Human-readable reasons: signals found.
     public var evidence: [String]
-    /// Features of how the alias is written (`~cap`, `~low`, `~upper`, `~tag`, `~at`), learnt like words.
+    /// Features of this occurrence, learnt like words: how the alias is written (`~cap` capitalised mid-sentence,
+    /// `~capstart`, `~title`, `~low`, `~lowpost`, `~upper`, `~shout`, `~tag`, `~at`, `~poss`), the words right
+    /// beside it (`<time`, `>cable`: collocations, stopwords included) and the post's language (`lang:es`).
     public var shape: [String]
+    /// Generic "organisation-ness" cues of the occurrence (see `OccurrenceCues`), used by the catalogue-only score.
+    public var cues: OccurrenceCues = OccurrenceCues()
+}
+
+/// Generic signs that an alias occurrence names an organisation rather than a common word, and the post's language.
+public struct OccurrenceCues: Sendable, Equatable {
+    /// Capitalised mid-sentence in a normally cased post (`I flew Delta today`).
+    public var capitalisedMidSentence = false
+    /// Lower case in a post that capitalises elsewhere (`the river delta`), or an all-lower-case post.
+    public var lowerCase = false
+    /// Next to an organisation word (`Delta Inc`, `Ford shares`, `Gap store`, `Ford's CEO`).
+    public var organisationWord: String? = nil
+    /// The post's language when the stopwords say it, else nil.
+    public var language: String? = nil
+
+    /// No cue.
+    public init() {}
 }
 
 /// Everything the decision needs from one post.
@@ -42,6 +61,8 @@ public struct PostCandidates: Sendable, Equatable {
     public var candidates: [EntityCandidate]
     /// The post's context features (unique), alias words included; `EntityMatcher.context` removes an entity's own.
     public var features: [String]
+    /// The post's language when its stopwords say it.
+    public var language: String? = nil
 }
 
 /// An entity prepared for matching.
@@ -56,6 +77,8 @@ public struct CompiledEntity: Sendable {
     public let profile: Set<String>
     /// Features of the negative keywords.
     public let negative: Set<String>
+    /// The language the description is written in, when its stopwords say it.
+    public let language: String?
     let handles: Set<String>
     let cashtags: Set<String>
     let hashtags: Set<String>
@@ -103,6 +126,9 @@ public struct EntityMatcher: Sendable {
             profileText += " " + e.keywords.joined(separator: " . ")
             let profile = featurizer.features(ofText: profileText, analyzer: analyzer).subtracting(aliasFeatures)
             let negative = featurizer.features(ofText: e.negativeKeywords.joined(separator: " . "), analyzer: analyzer)
+            let language = e.description.flatMap { d in
+                featurizer.language(of: analyzer.analyze(d).tokens.filter { $0.kind == .word }.map(\.normalized))
+            }
             let domains = Set(e.domains.map { key($0).trimmingCharacters(in: CharacterSet(charactersIn: ".")) })
             // A homepage's name: the first label that is not `www`.
             let labels = Set(domains.compactMap { d -> String? in
@@ -119,7 +145,7 @@ public struct EntityMatcher: Sendable {
             for h in tags.union(impliedTags) { hashtagIndex[h, default: []].append(i) }
             compiled.append(CompiledEntity(
                 entity: e, aliasSequences: sequences, aliasFeatures: aliasFeatures, profile: profile, negative: negative,
-                handles: handles, cashtags: Set(e.cashtags.map { key($0.hasPrefix("$") ? String($0.dropFirst()) : $0) }),
+                language: language, handles: handles, cashtags: Set(e.cashtags.map { key($0.hasPrefix("$") ? String($0.dropFirst()) : $0) }),
                 hashtags: tags, domains: domains, impliedHandles: implied, impliedHashtags: impliedTags))
         }
         entities = compiled
@@ -144,10 +170,15 @@ public struct EntityMatcher: Sendable {
         var found: [Int: EntityCandidate] = [:]
         var order: [Int] = []
         func note(_ e: Int, surface: String, start: Int, end: Int, kind: OccurrenceKind?, multiword: Bool,
-                  signal: Double, evidence: String?, shape: [String]) {
+                  signal: Double, evidence: String?, shape: [String], cues: OccurrenceCues? = nil) {
             if var c = found[e] {
                 if c.occurrence == nil, kind != nil {
                     c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
+                }
+                if let cues {
+                    c.cues.capitalisedMidSentence = c.cues.capitalisedMidSentence || cues.capitalisedMidSentence
+                    c.cues.lowerCase = c.cues.lowerCase && cues.lowerCase
+                    c.cues.organisationWord = c.cues.organisationWord ?? cues.organisationWord
                 }
                 c.multiword = c.multiword || multiword
                 c.signal = max(c.signal, signal)
@@ -155,9 +186,11 @@ public struct EntityMatcher: Sendable {
                 for s in shape where !c.shape.contains(s) { c.shape.append(s) }
                 found[e] = c
             } else {
-                found[e] = EntityCandidate(entity: e, surface: surface, start: start, end: end, occurrence: kind,
-                                           multiword: multiword, signal: signal, evidence: evidence.map { [$0] } ?? [],
-                                           shape: shape)
+                var c = EntityCandidate(entity: e, surface: surface, start: start, end: end, occurrence: kind,
+                                        multiword: multiword, signal: signal, evidence: evidence.map { [$0] } ?? [],
+                                        shape: shape)
+                if let cues { c.cues = cues }
+                found[e] = c
                 order.append(e)
             }
         }
@@ -171,6 +204,7 @@ public struct EntityMatcher: Sendable {
         // Alias occurrences in the words: token sequences at consecutive positions.
         let words = analysis.tokens.filter { $0.kind == .word || $0.kind == .number }
         let keys = words.map { ContextFeaturizer.matchKey($0.normalized) }
+        var casing: Casing? = nil  // only worked out for posts naming an alias: ingest sees mostly others
         for (i, k) in keys.enumerated() {
             addFeature(featurizer.feature(words[i].normalized))
             guard let starts = aliasIndex[k] else { continue }
@@ -185,8 +219,11 @@ public struct EntityMatcher: Sendable {
                 guard ok else { continue }
                 let last = words[i + seq.count - 1]
                 let surface = Self.slice(analysis.text, words[i].start, last.end)
+                if casing == nil { casing = Casing(words) }
+                let (shape, cues) = Self.occurrence(analysis, words: words, keys: keys, first: i,
+                                                    last: i + seq.count - 1, casing: casing ?? Casing(words))
                 note(e, surface: surface, start: words[i].start, end: last.end, kind: .text, multiword: seq.count > 1,
-                     signal: 0, evidence: nil, shape: [Self.shape(of: words[i].text)])
+                     signal: 0, evidence: nil, shape: shape, cues: cues)
                 matched.insert(e)
             }
         }
@@ -258,7 +295,110 @@ public struct EntityMatcher: Sendable {
             }
         }
 
-        return PostCandidates(candidates: order.compactMap { found[$0] }, features: features)
+        var candidates = order.compactMap { found[$0] }
+        let language = candidates.isEmpty ? nil : featurizer.language(of: words.lazy.map(\.normalized))
+        if let language {
+            for i in candidates.indices {
+                candidates[i].shape.append("lang:" + language)
+                candidates[i].cues.language = language
+            }
+        }
+        return PostCandidates(candidates: candidates, features: features, language: language)
+    }
+
+    /// Words that, right after (or right before) a name, say it names an organisation: legal forms, finance,
+    /// retail and online presence, in the languages of the stopword lists most used here. Generic, not per entity.
+    static let organisationWords: Set<String> = [
+        "inc", "corp", "corporation", "co", "company", "ltd", "llc", "plc", "group", "sa", "gmbh", "ag",
+        "stock", "stocks", "shares", "share", "shareholders", "investors", "earnings", "ceo", "cfo", "ipo",
+        "store", "stores", "shop", "outlet", "outlets", "customer", "customers", "app", "apps", "website",
+        "announces", "announced", "launches", "launched", "unveils", "reports", "reported", "says", "said",
+        "hires", "buys", "bought", "sells", "acquires", "acquisition", "deal", "brand", "brands", "headquarters",
+        "empresa", "compania", "grupo", "tienda", "tiendas", "acciones", "anuncia", "lanza",
+    ]
+
+    /// How the post is cased overall: whether capitals say anything about one word.
+    struct Casing {
+        /// Most words capitalised (headlines, product listings).
+        var title = false
+        /// (Almost) every letter upper case.
+        var shout = false
+        /// No capital anywhere.
+        var lower = false
+
+        init(_ words: [Token]) {
+            var lettered = 0, capitalised = 0, upper = 0, anyUpper = false
+            for w in words {
+                let letters = w.text.unicodeScalars.filter { $0.properties.isAlphabetic }
+                guard let first = letters.first else { continue }
+                lettered += 1
+                if first.properties.isUppercase { capitalised += 1; anyUpper = true }
+                if letters.count > 1, letters.allSatisfy({ $0.properties.isUppercase }) { upper += 1 }
+                else if letters.contains(where: { $0.properties.isUppercase }) { anyUpper = true }
+            }
+            guard lettered > 0 else { return }
+            shout = lettered >= 3 && Double(upper) >= 0.7 * Double(lettered)
+            title = !shout && lettered >= 4 && Double(capitalised) >= 0.6 * Double(lettered)
+            lower = !anyUpper
+        }
+    }
+
+    /// The learnt features and generic cues of an alias occurrence spanning words `first...last`.
+    static func occurrence(_ analysis: Analysis, words: [Token], keys: [String], first: Int, last: Int,
+                           casing: Casing) -> (shape: [String], cues: OccurrenceCues) {
+        var cues = OccurrenceCues()
+        var shape: [String] = []
+        let word = words[first]
+        let letters = word.text.unicodeScalars.filter { $0.properties.isAlphabetic }
+        let text = analysis.text.utf8
+        func between(_ a: Int, _ b: Int) -> Substring.UTF8View {
+            Substring(analysis.text)[text.index(text.startIndex, offsetBy: a)..<text.index(text.startIndex, offsetBy: b)].utf8
+        }
+        // Only spaces between two tokens: they are one phrase (a collocation), not across punctuation.
+        func adjacent(_ a: Token, _ b: Token) -> Bool {
+            a.end <= b.start && between(a.end, b.start).allSatisfy { $0 == 0x20 }
+        }
+        // The start of a sentence: nothing but spaces, @mentions, RT, links or tags before, or after . ! ? : | etc.
+        let sentenceStart: Bool = {
+            let before = analysis.tokens.last { $0.end <= word.start }
+            guard let before else { return true }
+            if before.kind != .word && before.kind != .number {
+                return !analysis.tokens.contains { ($0.kind == .word || $0.kind == .number) && $0.end <= word.start
+                    && !($0.normalized == "rt") }
+            }
+            let gap = String(decoding: between(before.end, word.start), as: UTF8.self)
+            return gap.contains { ".!?:;|\"“”«»()[]-–—…\n".contains($0) }
+        }()
+        let capitalised = letters.first?.properties.isUppercase ?? false
+        let allUpper = letters.count > 1 && letters.allSatisfy { $0.properties.isUppercase }
+        if casing.shout {
+            shape.append("~shout")
+        } else if allUpper {
+            shape.append("~upper")
+        } else if capitalised {
+            if casing.title { shape.append("~title") }
+            else if sentenceStart { shape.append("~capstart") }
+            else { shape.append("~cap"); cues.capitalisedMidSentence = true }
+        } else {
+            shape.append(casing.lower ? "~lowpost" : "~low")
+            cues.lowerCase = true
+        }
+        // Neighbours: the word right before and right after, as stems (stopwords kept: "the gap", "time warner").
+        if first > 0, adjacent(words[first - 1], word) {
+            let k = keys[first - 1]
+            shape.append("<" + ContextFeaturizer.stem(k))
+        }
+        if last + 1 < words.count, adjacent(words[last], words[last + 1]) {
+            let k = keys[last + 1]
+            shape.append(">" + ContextFeaturizer.stem(k))
+            if organisationWords.contains(k) { cues.organisationWord = k }
+        }
+        let lastText = Normalizer.fold(words[last].text)
+        if lastText.hasSuffix("'s") || lastText.hasSuffix("\u{2019}s") {
+            shape.append("~poss")
+            cues.organisationWord = cues.organisationWord ?? "'s"
+        }
+        return (shape, cues)
     }
 
     private static func slice(_ text: String, _ start: Int, _ end: Int) -> String {
@@ -271,13 +411,5 @@ public struct EntityMatcher: Sendable {
         guard !seq.isEmpty, words.count >= seq.count else { return false }
         for i in 0...(words.count - seq.count) where Array(words[i..<(i + seq.count)]) == seq { return true }
         return false
-    }
-
-    /// How a word is written: all capitals, capitalised, or lower case.
-    static func shape(of text: String) -> String {
-        let letters = text.unicodeScalars.filter { $0.properties.isAlphabetic }
-        guard let first = letters.first else { return "~low" }
-        if letters.count > 1, letters.allSatisfy({ $0.properties.isUppercase }) { return "~upper" }
-        return first.properties.isUppercase ? "~cap" : "~low"
     }
 }

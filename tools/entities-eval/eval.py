@@ -8,7 +8,13 @@ organisation, next to the majority baselines:
   - global majority: one answer (the more frequent label overall) for every tweet;
   - per-organisation majority: the more frequent label of each organisation (an oracle: it peeks at the labels).
 
-    python3 tools/entities-eval/eval.py [--starling PATH] [--data TSV] [--threshold X] [--catalog-only] [--json]
+The 23 organisations are split once, for good, into a development half and a test half: sorted by name, the 1st,
+3rd, 5th, ... are dev (12), the 2nd, 4th, ... are test (11) (SPLIT below). The method is developed looking only at
+dev (`--split dev`); test is for reporting. All tweets still go through the one run (the corpus-learnt profiles may
+read every tweet's text, never a label); the split only decides which organisations' labels are scored.
+
+    python3 tools/entities-eval/eval.py [--starling PATH] [--data TSV] [--threshold X] [--catalog-only]
+                                        [--split dev|test|all] [--json]
 """
 import argparse
 import collections
@@ -29,6 +35,10 @@ ENTITY = {
     "rim": "research_in_motion", "southwest": "southwest_airlines", "sprint": "sprint_nextel", "tam": "tam_airlines",
     "warner": "warner_bros",
 }
+
+# Fixed dev/test split: alternate organisations in sorted-name order (dev first). Never change it after the fact.
+_ORGS = sorted(ENTITY)
+SPLIT = {org: ("dev" if i % 2 == 0 else "test") for i, org in enumerate(_ORGS)}
 
 
 def read_rows(path):
@@ -61,10 +71,14 @@ def scores(pairs):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--starling", default=os.path.join(ROOT, ".build", "debug", "starling"))
+    ap.add_argument("--dump", metavar="FILE", help="write each judged tweet of the organisations shown, with its "
+                    "label and the decision, as TSV (for error analysis on dev)")
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "eval", "entities", "weps3-trial.tsv"))
     ap.add_argument("--catalog", default=os.path.join(HERE, "weps3.yaml"))
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--catalog-only", action="store_true", help="decide each tweet alone (as indexing does)")
+    ap.add_argument("--split", choices=["dev", "test", "all"], default="all",
+                    help="organisations to show per organisation (dev while developing); summaries cover the halves shown")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args()
     if not os.path.exists(args.data):
@@ -106,16 +120,30 @@ def main():
             "related_share": sum(gold) / len(gold),
         }
 
-    report = {"overall": evaluate(judged),
-              "organisations": {org: evaluate(rs) for org, rs in sorted(by_org.items())},
+    halves = ["dev", "test", "all"] if args.split == "all" else [args.split]
+    shown = [r for r in judged if args.split == "all" or SPLIT[r["org"]] == args.split]
+    report = {"split": args.split,
+              "halves": {h: evaluate([r for r in judged if h == "all" or SPLIT[r["org"]] == h]) for h in halves},
+              "organisations": {org: evaluate(rs) for org, rs in sorted(by_org.items())
+                                if args.split == "all" or SPLIT[org] == args.split},
               "left_out_unknown": len(rows) - len(judged), "command": " ".join(cmd)}
+    report["overall"] = report["halves"]["all" if args.split == "all" else args.split]
     o = report["organisations"]
-    report["macro_accuracy"] = sum(v["starling"]["accuracy"] for v in o.values()) / len(o)
+    if args.dump:
+        with open(args.dump, "w", encoding="utf-8") as f:
+            for r in shown:
+                said = ENTITY[r["org"]] in found[r["id"]]
+                f.write(f"{r['org']}\t{r['id']}\t{r['label']}\t{'T' if said else 'F'}\t{r['text']}\n")
+    for h in halves:
+        accs = [v["starling"]["accuracy"] for org, v in o.items() if h == "all" or SPLIT[org] == h]
+        report["halves"][h]["macro_accuracy"] = sum(accs) / len(accs)
+    report["macro_accuracy"] = report["overall"]["macro_accuracy"]
     if args.json:
         print(json.dumps(report, indent=1))
         return
     print(f"command: {report['command']}")
-    print(f"{len(judged)} judged tweets ({report['left_out_unknown']} UNKNOWN left out), {len(o)} organisations")
+    print(f"{len(shown)} judged tweets shown ({report['left_out_unknown']} UNKNOWN left out of all), "
+          f"{len(o)} organisations ({args.split})")
     head = f"{'organisation':<12} {'n':>4} {'rel':>5}  {'acc':>5} {'F1+':>5} {'F1-':>5} | {'maj':>5} {'F1+':>5} {'F1-':>5} | {'orgmaj':>6}"
     print(head)
     print("-" * len(head))
@@ -126,11 +154,17 @@ def main():
               f"{s['f1_unrelated']:>5.3f} | {g['accuracy']:>5.3f} {g['f1_related']:>5.3f} {g['f1_unrelated']:>5.3f} "
               f"| {m['accuracy']:>6.3f}")
 
-    for org, v in o.items():
-        line(org, v)
-    print("-" * len(head))
-    line("OVERALL", report["overall"])
-    print(f"macro-averaged accuracy over organisations: {report['macro_accuracy']:.3f}")
+    for h in halves:
+        if h == "all":
+            continue
+        for org, v in o.items():
+            if SPLIT[org] == h:
+                line(f"{org} ({h[0]})", v)
+        print("-" * len(head))
+    for h in halves:
+        line(h.upper(), report["halves"][h])
+    print("macro-averaged accuracy over organisations: "
+          + ", ".join(f"{h} {report['halves'][h]['macro_accuracy']:.3f}" for h in halves))
     print("columns: rel = share of related tweets; acc/F1+/F1- = Starling (F1 of related / unrelated); "
           "maj = global majority baseline; orgmaj = per-organisation majority (oracle)")
 
