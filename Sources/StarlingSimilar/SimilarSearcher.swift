@@ -40,9 +40,9 @@ public final class SimilarSearcher {
     /// The index directory, where the similarity store is kept (nil for databases opened elsewhere).
     private let directory: String?
     /// Per-document accumulators of the fast path, indexed by docid; all zero between searches.
-    private var accumulators: [Double] = []
-    /// Per-slot excess of the unread terms a post repeats (for its bound); all zero between searches.
-    private var excess: [Double] = []
+    private var accumulators: [Float] = []
+    /// Per-slot marks of the posts listed as candidates; all zero between searches.
+    private var flags: [UInt8] = []
     /// What the last fast search did: terms read, postings read, posts re-scored.
     private var work = (terms: 0, postings: 0, rescored: 0)
 
@@ -264,6 +264,9 @@ public final class SimilarSearcher {
         -> ([Scored], Int)
     {
         let store = try similarityStore()
+        // The store's arrays as locals: read in the loops below without a reference count each time.
+        let storeNorms = store.norms, storeOffsets = store.offsets, storeTerms = store.terms, storeWdfs = store.wdfs
+        let storeMaxWdfs = store.maxWdfs
         let overlay = self.overlay
         let base = Int(store.lastDocID)
         let q = query.vector
@@ -301,18 +304,22 @@ public final class SimilarSearcher {
 
         // Boosting rules can lift a score above its cosine: bounds must allow for it.
         let maxBoost = request.rules.rules.reduce(1.0) { $0 * max(1, $1.factor) }
-        let slack = 1 + 1e-5  // weights are stored as Floats, computed with the idf of the store's day
+        let slack = 1 + 1e-4  // accumulators and weights are Floats, the norms computed with the store's idf
 
         // Per-slot accumulators, interleaved (estimate, sum of squares), taken out of `self` for the loops and put
         // back zeroed. A rescored slot has a negative sum of squares, a left-out one a negative estimate.
         let size = base + 1 + overlay.docids.count
-        var acc = self.accumulators.count >= 2 * size ? self.accumulators : [Double](repeating: 0, count: 2 * size)
+        var acc = self.accumulators.count >= 2 * size ? self.accumulators : [Float](repeating: 0, count: 2 * size)
         self.accumulators = []
         var touched: [Int] = []
         defer {
-            for d in touched {
-                acc[2 * d] = 0
-                acc[2 * d + 1] = 0
+            if touched.count * 8 > acc.count {
+                acc.withUnsafeMutableBufferPointer { _ = $0.initialize(repeating: 0) }
+            } else {
+                for d in touched {
+                    acc[2 * d] = 0
+                    acc[2 * d + 1] = 0
+                }
             }
             self.accumulators = acc
         }
@@ -343,14 +350,14 @@ public final class SimilarSearcher {
                 for (h, w) in overlay.vectors[p] { if let qw = queryHashes[h] { dot += qw * tfWeights[Int(w)] } }
                 return overlay.norms[p] > 0 ? dot / Double(overlay.norms[p]) : 0
             }
-            let n = store.norms[d]
+            let n = storeNorms[d]
             guard n > 0 else { return 0 }
             var dot = 0.0
-            store.terms.withUnsafeBufferPointer { ts in
-                store.wdfs.withUnsafeBufferPointer { ws in
+            storeTerms.withUnsafeBufferPointer { ts in
+                storeWdfs.withUnsafeBufferPointer { ws in
                     queryIDs.withUnsafeBufferPointer { qs in
-                        var k = Int(store.offsets[d])
-                        let end = Int(store.offsets[d + 1])
+                        var k = Int(storeOffsets[d])
+                        let end = Int(storeOffsets[d + 1])
                         var j = 0
                         while k < end && j < qs.count {
                             let t = ts[k], u = qs[j].0
@@ -406,27 +413,47 @@ public final class SimilarSearcher {
 
         var read = 0
         var best = TopEstimates(size: request.limit)
+        // Posts listed as candidates (each once: `flags` marks them; cleared on the way out).
+        var candidates: [Int] = []
+        var flags = self.flags.count >= size ? self.flags : [UInt8](repeating: 0, count: size)
+        self.flags = []
+        defer {
+            for d in candidates { flags[d] = 0 }
+            self.flags = flags
+        }
         while read < order.count && readableResidual[read] * maxBoost * slack >= ranking.threshold {
             let (_, weight, idf, id, hash) = order[read]
             read += 1
             best.reset()
+            let qf = Float(weight), idff = Float(idf)
+            // A post whose estimate stays below θ − (what the terms after this one could add) can never reach the
+            // final bar (θ only rises, the residual only falls, and its estimate only grows when a later term lists
+            // it again, where it is checked again): only the others are candidates for the bounds below.
+            let running = Float(ranking.threshold / (maxBoost * slack) - residual[read])
             acc.withUnsafeMutableBufferPointer { a in
                 if let id {
                     let from = Int(store.postingOffsets[id]), to = Int(store.postingOffsets[id + 1])
                     postingsRead += to - from
                     store.postingDocs.withUnsafeBufferPointer { ds in
                         store.postingWeights.withUnsafeBufferPointer { ps in
+                          flags.withUnsafeMutableBufferPointer { fl in
                             for k in from..<to {
                                 let d = Int(ds[k])
                                 let e = a[2 * d], sq = a[2 * d + 1]
                                 guard e >= 0, sq >= 0 else { continue }
-                                let w = idf * Double(ps[k])
+                                let w = idff * ps[k]
                                 guard w > 0 else { continue }
                                 if e == 0 { touched.append(d) }
-                                a[2 * d] = e + weight * w
+                                let estimate = e + qf * w
+                                a[2 * d] = estimate
                                 a[2 * d + 1] = sq + w * w
-                                best.offer(e + weight * w, d)
+                                if estimate >= running && fl[d] == 0 {
+                                    fl[d] = 1
+                                    candidates.append(d)
+                                }
+                                best.offer(estimate, d)
                             }
+                          }
                         }
                     }
                 }
@@ -437,10 +464,15 @@ public final class SimilarSearcher {
                     let n = Double(overlay.norms[p])
                     guard e >= 0, sq >= 0, n > 0 else { continue }
                     if e == 0 { touched.append(d) }
-                    let w = idf * tfWeights[Int(wdf)] / n
-                    a[2 * d] = e + weight * w
+                    let w = Float(idf * tfWeights[Int(wdf)] / n)
+                    let estimate = e + qf * w
+                    a[2 * d] = estimate
                     a[2 * d + 1] = sq + w * w
-                    best.offer(e + weight * w, d)
+                    if estimate >= running && flags[d] == 0 {
+                        flags[d] = 1
+                        candidates.append(d)
+                    }
+                    best.offer(estimate, d)
                 }
             }
             if read == 1, let filter {
@@ -461,47 +493,61 @@ public final class SimilarSearcher {
         // (1 for all but the few posts that repeat a term, which are listed by term).
         let left = residual[read]
         let shares = unreadShares[read]
-        var excess = self.excess.count >= size ? self.excess : [Double](repeating: 0, count: size)
-        self.excess = []
-        var repeating: [Int] = []
-        defer {
-            for d in repeating { excess[d] = 0 }
-            self.excess = excess
-        }
-        for o in order[read...] {
-            let share = o.weight * o.idf
-            if let id = o.id {
-                for k in Int(store.repeatOffsets[id])..<Int(store.repeatOffsets[id + 1]) {
-                    let d = Int(store.repeatDocs[k])
-                    guard acc[2 * d] > 0 else { continue }
-                    if excess[d] == 0 { repeating.append(d) }
-                    excess[d] += share * (tfWeights[Int(store.repeatWdfs[k])] - 1)
+        // The unread terms' shares by store term id (sorted), for the excess of the posts that repeat them.
+        let unreadIDs = order[read...].compactMap { o in o.id.map { (UInt32($0), o.weight * o.idf) } }
+            .sorted { $0.0 < $1.0 }
+        var unreadHashes: [UInt64: Double] = [:]
+        if !overlay.isEmpty { for o in order[read...] { unreadHashes[o.hash] = o.weight * o.idf } }
+        /// What a post's repeats of unread terms add beyond tf 1.
+        func excess(_ d: Int) -> Double {
+            var extra = 0.0
+            if d > base {
+                for (h, w) in overlay.vectors[d - base - 1] where w > 1 {
+                    if let share = unreadHashes[h] { extra += share * (tfWeights[Int(w)] - 1) }
+                }
+                return extra
+            }
+            var k = Int(storeOffsets[d]), j = 0
+            let end = Int(storeOffsets[d + 1])
+            while k < end && j < unreadIDs.count {
+                let t = storeTerms[k], u = unreadIDs[j].0
+                if t < u { k += 1 } else if t > u { j += 1 } else {
+                    let w = storeWdfs[k]
+                    if w > 1 { extra += unreadIDs[j].1 * (tfWeights[Int(w)] - 1) }
+                    k += 1
+                    j += 1
                 }
             }
-            for (p, wdf) in overlay.postings[o.hash] ?? [] where wdf > 1 && acc[2 * (base + 1 + p)] > 0 {
-                if excess[base + 1 + p] == 0 { repeating.append(base + 1 + p) }
-                excess[base + 1 + p] += share * (tfWeights[Int(wdf)] - 1)
-            }
+            return extra
         }
         var bounds: [(slot: Int, bound: Double)] = []
         let bar = ranking.threshold
-        func bound(_ d: Int, extra: Double) -> Double {
-            let n = Double(d > base ? overlay.norms[d - base - 1] : store.norms[d])
-            guard n > 0 else { return 0 }
-            let rest = min(left * max(0, 1 - acc[2 * d + 1]).squareRoot(), (shares + extra) / n)
-            return (acc[2 * d] + rest) * maxBoost * slack
-        }
-        // At tf 1 first; then the posts repeating an unread term, again with their excess (a post listed twice
-        // is scored once).
-        // What the unread terms add is at most `left` (Cauchy–Schwarz with nothing seen): most posts fail that first.
-        let cut = bar / (maxBoost * slack) - left
-        for d in touched[leftOut...] where acc[2 * d] >= cut && acc[2 * d + 1] >= 0 {
-            let b = bound(d, extra: 0)
-            if b >= bar { bounds.append((d, b)) }
-        }
-        for d in repeating where acc[2 * d + 1] >= 0 {
-            let b = bound(d, extra: excess[d])
-            if b >= bar { bounds.append((d, b)) }
+        // Only posts whose estimate reached the running cut can reach the final one (see the reading loop).
+        let cut = Float(bar / (maxBoost * slack) - left)
+        let scale = maxBoost * slack
+        acc.withUnsafeBufferPointer { a in
+            storeNorms.withUnsafeBufferPointer { nrm in
+              storeMaxWdfs.withUnsafeBufferPointer { mx in
+                for d in candidates {
+                    let e = a[2 * d], sq = a[2 * d + 1]
+                    guard sq >= 0, e >= cut else { continue }
+                    let n = Double(d > base ? overlay.norms[d - base - 1] : nrm[d])
+                    guard n > 0 else { continue }
+                    let estimate = Double(e)
+                    let cauchySchwarz = left * max(0, 1 - Double(sq)).squareRoot()
+                    // At tf 1 first; a post's repeats of unread terms are only looked at when they could decide.
+                    var b = (estimate + min(cauchySchwarz, shares / n)) * scale
+                    if b < bar && (estimate + cauchySchwarz) * scale >= bar {
+                        // Repeats add at most (tf − 1) of each unread share at the post's largest tf.
+                        let most = d > base ? overlay.maxTFs[d - base - 1] : tfWeights[Int(mx[d])]
+                        if most > 1 && (estimate + min(cauchySchwarz, shares * most / n)) * scale >= bar {
+                            b = (estimate + min(cauchySchwarz, (shares + excess(d)) / n)) * scale
+                        }
+                    }
+                    if b >= bar { bounds.append((d, b)) }
+                }
+              }
+            }
         }
         bounds.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.slot < $1.slot }
         for (d, b) in bounds {
@@ -634,7 +680,7 @@ struct ExactRanking {
 /// already scored).
 struct TopEstimates {
     private(set) var slots: [Int] = []
-    private var values: [Double] = []
+    private var values: [Float] = []
     private let size: Int
 
     init(size: Int) {
@@ -650,7 +696,7 @@ struct TopEstimates {
 
     /// - Complexity: O(1) for an estimate below the current `size`-th, else O(size).
     @inline(__always)
-    mutating func offer(_ value: Double, _ slot: Int) {
+    mutating func offer(_ value: Float, _ slot: Int) {
         if slots.count == size && (size == 0 || value <= values[size - 1]) { return }
         if let i = slots.firstIndex(of: slot) {
             slots.remove(at: i)

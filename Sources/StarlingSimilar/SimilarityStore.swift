@@ -52,14 +52,11 @@ final class SimilarityStore: @unchecked Sendable {
     let postingOffsets: [UInt32]
     let postingDocs: [UInt32]
     let postingWdfs: [UInt8]
+    /// Each document's largest wdf among its similarity terms (most posts repeat none: their bounds need no more).
+    let maxWdfs: [UInt8]
     /// `tf / norm` of each posting (0 for documents with no similarity terms): a term's share of a document's
     /// cosine is `queryWeight · idf · postingWeight`, read in order instead of a norm looked up per docid.
     let postingWeights: [Float]
-    /// By term, only the postings whose wdf is above 1 (`repeatOffsets[t]..<repeatOffsets[t + 1]` index
-    /// `repeatDocs` and `repeatWdfs`): what an unread term can add beyond tf 1, for the fast path's bounds.
-    let repeatOffsets: [UInt32]
-    let repeatDocs: [UInt32]
-    let repeatWdfs: [UInt8]
 
     /// The cache file's name inside the index directory.
     static let fileName = "starling-similar-store"
@@ -89,12 +86,6 @@ final class SimilarityStore: @unchecked Sendable {
         var pw = [UInt8](repeating: 0, count: terms.count)
         var pf = [Float](repeating: 0, count: terms.count)
         var next = counts
-        var repeats = [UInt32](repeating: 0, count: hashes.count + 1)
-        for w in wdfs.indices where wdfs[w] > 1 { repeats[Int(terms[w]) + 1] += 1 }
-        for i in 1..<repeats.count { repeats[i] += repeats[i - 1] }
-        repeatOffsets = repeats
-        var rd = [UInt32](repeating: 0, count: Int(repeats[repeats.count - 1]))
-        var rw = [UInt8](repeating: 0, count: rd.count)
         terms.withUnsafeBufferPointer { ts in
             wdfs.withUnsafeBufferPointer { ws in
                 offsets.withUnsafeBufferPointer { off in
@@ -108,12 +99,6 @@ final class SimilarityStore: @unchecked Sendable {
                                         ds[slot] = UInt32(d)
                                         pws[slot] = ws[k]
                                         pf[slot] = norms[d] > 0 ? Float(tfWeights[Int(ws[k])] / Double(norms[d])) : 0
-                                        if ws[k] > 1 {
-                                            let r = Int(repeats[Int(ts[k])])
-                                            repeats[Int(ts[k])] += 1
-                                            rd[r] = UInt32(d)
-                                            rw[r] = ws[k]
-                                        }
                                     }
                                 }
                             }
@@ -124,9 +109,12 @@ final class SimilarityStore: @unchecked Sendable {
         }
         postingDocs = docs
         postingWdfs = pw
+        var most = [UInt8](repeating: 0, count: offsets.count - 1)
+        for d in 0..<(offsets.count - 1) {
+            for k in Int(offsets[d])..<Int(offsets[d + 1]) where wdfs[k] > most[d] { most[d] = wdfs[k] }
+        }
+        maxWdfs = most
         postingWeights = pf
-        repeatDocs = rd
-        repeatWdfs = rw
     }
 
     /// The id of the term with hash `h`, if any document holds it.
@@ -345,6 +333,8 @@ struct SimilarityOverlay {
     var docids: [UInt32] = []
     var vectors: [[(UInt64, UInt8)]] = []
     var norms: [Float] = []
+    /// `SimilarTerms.tfWeight` of its largest wdf (what a repeat can multiply a share by).
+    var maxTFs: [Double] = []
     /// Docid to overlay position.
     var position: [UInt32: Int] = [:]
     /// By term hash: (overlay position, wdf).
@@ -406,6 +396,7 @@ struct SimilarityOverlay {
         docids.append(docid)
         vectors.append(terms)
         norms.append(Float(sum.squareRoot()))
+        maxTFs.append(tfWeights[Int(terms.map(\.1).max() ?? 0)])
         position[docid] = at
     }
 
