@@ -266,7 +266,7 @@ public final class SimilarSearcher {
         let store = try similarityStore()
         // The store's arrays as locals: read in the loops below without a reference count each time.
         let storeNorms = store.norms, storeOffsets = store.offsets, storeTerms = store.terms, storeWdfs = store.wdfs
-        let storeMaxWdfs = store.maxWdfs
+        let repeatOffsets = store.repeatOffsets, repeatTerms = store.repeatTerms, repeatWdfs = store.repeatWdfs
         let overlay = self.overlay
         let base = Int(store.lastDocID)
         let q = query.vector
@@ -507,16 +507,9 @@ public final class SimilarSearcher {
                 }
                 return extra
             }
-            var k = Int(storeOffsets[d]), j = 0
-            let end = Int(storeOffsets[d + 1])
-            while k < end && j < unreadIDs.count {
-                let t = storeTerms[k], u = unreadIDs[j].0
-                if t < u { k += 1 } else if t > u { j += 1 } else {
-                    let w = storeWdfs[k]
-                    if w > 1 { extra += unreadIDs[j].1 * (tfWeights[Int(w)] - 1) }
-                    k += 1
-                    j += 1
-                }
+            for k in Int(repeatOffsets[d])..<Int(repeatOffsets[d + 1]) {
+                let t = repeatTerms[k]
+                for (u, share) in unreadIDs where u == t { extra += share * (tfWeights[Int(repeatWdfs[k])] - 1) }
             }
             return extra
         }
@@ -527,7 +520,6 @@ public final class SimilarSearcher {
         let scale = maxBoost * slack
         acc.withUnsafeBufferPointer { a in
             storeNorms.withUnsafeBufferPointer { nrm in
-              storeMaxWdfs.withUnsafeBufferPointer { mx in
                 for d in candidates {
                     let e = a[2 * d], sq = a[2 * d + 1]
                     guard sq >= 0, e >= cut else { continue }
@@ -538,15 +530,10 @@ public final class SimilarSearcher {
                     // At tf 1 first; a post's repeats of unread terms are only looked at when they could decide.
                     var b = (estimate + min(cauchySchwarz, shares / n)) * scale
                     if b < bar && (estimate + cauchySchwarz) * scale >= bar {
-                        // Repeats add at most (tf − 1) of each unread share at the post's largest tf.
-                        let most = d > base ? overlay.maxTFs[d - base - 1] : tfWeights[Int(mx[d])]
-                        if most > 1 && (estimate + min(cauchySchwarz, shares * most / n)) * scale >= bar {
-                            b = (estimate + min(cauchySchwarz, (shares + excess(d)) / n)) * scale
-                        }
+                        b = (estimate + min(cauchySchwarz, (shares + excess(d)) / n)) * scale
                     }
                     if b >= bar { bounds.append((d, b)) }
                 }
-              }
             }
         }
         bounds.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.slot < $1.slot }

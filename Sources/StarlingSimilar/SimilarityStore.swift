@@ -52,8 +52,11 @@ final class SimilarityStore: @unchecked Sendable {
     let postingOffsets: [UInt32]
     let postingDocs: [UInt32]
     let postingWdfs: [UInt8]
-    /// Each document's largest wdf among its similarity terms (most posts repeat none: their bounds need no more).
-    let maxWdfs: [UInt8]
+    /// Each document's similarity terms with wdf above 1 (`repeatOffsets[d]..<repeatOffsets[d + 1]` index
+    /// `repeatTerms` and `repeatWdfs`): most posts repeat none, so their bounds need nothing more.
+    let repeatOffsets: [UInt32]
+    let repeatTerms: [UInt32]
+    let repeatWdfs: [UInt8]
     /// `tf / norm` of each posting (0 for documents with no similarity terms): a term's share of a document's
     /// cosine is `queryWeight · idf · postingWeight`, read in order instead of a norm looked up per docid.
     let postingWeights: [Float]
@@ -109,11 +112,20 @@ final class SimilarityStore: @unchecked Sendable {
         }
         postingDocs = docs
         postingWdfs = pw
-        var most = [UInt8](repeating: 0, count: offsets.count - 1)
+        var ro: [UInt32] = [0]
+        var rt: [UInt32] = []
+        var rw: [UInt8] = []
+        ro.reserveCapacity(offsets.count)
         for d in 0..<(offsets.count - 1) {
-            for k in Int(offsets[d])..<Int(offsets[d + 1]) where wdfs[k] > most[d] { most[d] = wdfs[k] }
+            for k in Int(offsets[d])..<Int(offsets[d + 1]) where wdfs[k] > 1 {
+                rt.append(terms[k])
+                rw.append(wdfs[k])
+            }
+            ro.append(UInt32(rt.count))
         }
-        maxWdfs = most
+        repeatOffsets = ro
+        repeatTerms = rt
+        repeatWdfs = rw
         postingWeights = pf
     }
 
@@ -333,8 +345,6 @@ struct SimilarityOverlay {
     var docids: [UInt32] = []
     var vectors: [[(UInt64, UInt8)]] = []
     var norms: [Float] = []
-    /// `SimilarTerms.tfWeight` of its largest wdf (what a repeat can multiply a share by).
-    var maxTFs: [Double] = []
     /// Docid to overlay position.
     var position: [UInt32: Int] = [:]
     /// By term hash: (overlay position, wdf).
@@ -396,7 +406,6 @@ struct SimilarityOverlay {
         docids.append(docid)
         vectors.append(terms)
         norms.append(Float(sum.squareRoot()))
-        maxTFs.append(tfWeights[Int(terms.map(\.1).max() ?? 0)])
         position[docid] = at
     }
 
