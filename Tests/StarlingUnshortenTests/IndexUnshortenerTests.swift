@@ -11,6 +11,41 @@ import XapianKit
 @testable import StarlingUnshorten
 
 @Suite struct UnshortenCacheTests {
+    @Test func transientFailuresAreTriedAgainLaterAndTheOthersStand() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("starling-retry-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("c.jsonl").path
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let minute: TimeInterval = 60
+        do {
+            let cache = try UnshortenCache(path: path)
+            try cache.record(Resolution(url: "https://bit.ly/offline", final: nil, hops: 0, status: nil,
+                                        failure: UnshortenFailure(.dns, "no such host")), now: t0)
+            try cache.record(Resolution(url: "https://bit.ly/gone", final: nil, hops: 0, status: 404,
+                                        failure: UnshortenFailure(.httpStatus, "status 404")), now: t0)
+            // Within the first back-off (10 minutes) the failure stands; after it the link is due again.
+            #expect(cache.lookup("https://bit.ly/offline", now: t0 + 9 * minute)?.failure?.reason == .dns)
+            #expect(cache.lookup("https://bit.ly/offline", now: t0 + 11 * minute) == nil)
+            // A permanent failure never comes due.
+            #expect(cache.lookup("https://bit.ly/gone", now: t0 + 30 * 86_400)?.failure?.reason == .httpStatus)
+            // Failing again doubles the wait.
+            try cache.record(Resolution(url: "https://bit.ly/offline", final: nil, hops: 0, status: nil,
+                                        failure: UnshortenFailure(.timeout, "5 s")), now: t0 + 11 * minute)
+            #expect(cache.lookup("https://bit.ly/offline", now: t0 + 25 * minute) != nil)
+            #expect(cache.lookup("https://bit.ly/offline", now: t0 + 32 * minute) == nil)
+        }
+        // The count of attempts and the time survive a restart.
+        let again = try UnshortenCache(path: path)
+        #expect(again.lookup("https://bit.ly/offline", now: t0 + 25 * minute)?.failure?.reason == .timeout)
+        #expect(again.lookup("https://bit.ly/offline", now: t0 + 32 * minute) == nil)
+        // Success resets the count; the back-off grows no further than a day.
+        try again.record(Resolution(url: "https://bit.ly/offline", final: "https://example.com/x", hops: 1, status: 200,
+                                    failure: nil), now: t0 + 40 * minute)
+        #expect(again.lookup("https://bit.ly/offline", now: t0 + 400 * 86_400)?.final == "https://example.com/x")
+        #expect(UnshortenCache.backoff(attempts: 40) == UnshortenCache.longestRetry)
+    }
+
     @Test func survivesReloadAndSkipsTornLines() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("starling-cache-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
