@@ -152,6 +152,8 @@ public final class SimilarSearcher {
         var cosine: Double
         var score: Double
         var rules: [SimilarRule]
+        /// The shared terms' shares of the cosine, when the exact re-scoring already computed them.
+        var shared: [SharedTerm]? = nil
     }
 
     /// Runs `request`.
@@ -191,7 +193,8 @@ public final class SimilarSearcher {
             let post = (try? JSONParser.parse(document.data)).flatMap { try? Post.fromNative($0) }
             hits.append(SimilarHit(id: post?.id ?? "", score: s.score, cosine: s.cosine, rank: hits.count,
                                    docid: s.docid,
-                                   explain: try explain(s.docid, query: query.vector, top: request.explainTerms),
+                                   explain: try s.shared.map { Self.top(request.explainTerms, of: $0) }
+                                       ?? explain(s.docid, query: query.vector, top: request.explainTerms),
                                    rules: s.rules, post: post))
         }
         return SimilarResult(total: max(total, hits.count), hits: hits, query: query.vector, scored: count,
@@ -208,8 +211,13 @@ public final class SimilarSearcher {
         for (t, q) in zip(query.terms, query.weights) {
             if let d = weights[t] { shared.append(SharedTerm(term: t, weight: q * d)) }
         }
-        shared.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.term < $1.term }
-        return Array(shared.prefix(top))
+        return Self.top(top, of: shared)
+    }
+
+    /// The `k` largest shares, largest first (ties by term).
+    private static func top(_ k: Int, of shared: [SharedTerm]) -> [SharedTerm] {
+        guard k > 0 else { return [] }
+        return Array(shared.sorted { $0.weight != $1.weight ? $0.weight > $1.weight : $0.term < $1.term }.prefix(k))
     }
 
     // MARK: Fast path
@@ -548,17 +556,19 @@ public final class SimilarSearcher {
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.docid < $1.docid }
         var exact: [Scored] = []
         for var s in scored.prefix(margin) {
-            guard let cosine = try exactCosine(s.docid, query: q) else { continue }
+            guard let (cosine, shared) = try exactCosine(s.docid, query: q) else { continue }
             guard cosine > 0, cosine >= request.minScore else { continue }
             s.score = s.cosine == 0 ? 0 : s.score / s.cosine * cosine
             s.cosine = cosine
+            s.shared = shared
             exact.append(s)
         }
         return (exact, touched.count - leftOut)
     }
 
-    /// The cosine of document `docid` with `query`, from its term list (nil when it no longer exists).
-    private func exactCosine(_ docid: UInt32, query q: SimilarVector) throws -> Double? {
+    /// The cosine of document `docid` with `query`, from its term list, and each shared term's share of it (nil when
+    /// the document no longer exists). The same arithmetic as `explain` and the exact path.
+    private func exactCosine(_ docid: UInt32, query q: SimilarVector) throws -> (cosine: Double, shared: [SharedTerm])? {
         let list: [(term: String, wdf: UInt32)]
         do { list = try database.termList(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
             return nil
@@ -570,12 +580,18 @@ public final class SimilarSearcher {
         }
         var dot = 0.0
         var sum = 0.0
+        var products: [(term: String, product: Double)] = []
         for (t, wdf) in list where SimilarTerms.kind(of: t) != nil {
             let w = SimilarTerms.tfWeight(wdf) * (try idf(t))
             sum += w * w
-            if let i = queryIndex[t] { dot += q.weights[i] * w }
+            if let i = queryIndex[t] {
+                dot += q.weights[i] * w
+                products.append((t, q.weights[i] * w))
+            }
         }
-        return sum > 0 ? dot / sum.squareRoot() : 0
+        guard sum > 0 else { return (0, []) }
+        let norm = sum.squareRoot()
+        return (dot / norm, products.map { SharedTerm(term: $0.term, weight: $0.product / norm) })
     }
 
     // MARK: Exact path
