@@ -402,6 +402,14 @@ bool xc_database_term_exists(const xc_database *db, const char *term, size_t len
     return guard(err, false, [&] { return db->db->term_exists(str(term, len)); });
 }
 
+char *xc_database_get_value(const xc_database *db, uint32_t docid, uint32_t slot, size_t *len,
+                            xc_error **err) XC_NOEXCEPT {
+    return guard(err, static_cast<char *>(nullptr), [&] {
+        // Lazily: only the document's values are read, not its data.
+        return malloc_string(db->db->get_document(docid, Xapian::DOC_ASSUME_VALID).get_value(slot), len);
+    });
+}
+
 xc_document *xc_database_get_document(const xc_database *db, uint32_t docid, xc_error **err) XC_NOEXCEPT {
     return guard(err, static_cast<xc_document *>(nullptr), [&] {
         // Xapian reads documents lazily. Pull in the data and values now, so a missing docid or a modified

@@ -30,6 +30,11 @@ public final class SimilarSearcher {
     private var store: SimilarityStore?
     private var overlay = SimilarityOverlay()
     private var overlayStale = false
+    /// The store when it alone describes the index this handle reads (its document counts are then the index's).
+    private var freshStore: SimilarityStore? {
+        guard !overlayStale, let store, overlay.isFresh(store) else { return nil }
+        return store
+    }
     /// When every document's length was last compared with the store's (uptime nanoseconds).
     private var lengthsChecked: UInt64 = 0
     /// How often a searcher reopened on a changing index looks for posts replaced or deleted in place.
@@ -85,7 +90,13 @@ public final class SimilarSearcher {
     @inline(__always)
     private func frequency(_ term: String) throws -> Int {
         if let f = frequencies[term] { return f }
-        let f = try database.termFrequency(term)
+        let f: Int
+        if let store = freshStore, SimilarTerms.kind(of: term) != nil {
+            // The store counts exactly what Xapian would while nothing has changed since it was built.
+            f = store.id(of: similarityHash(term)).map(store.documentFrequency) ?? 0
+        } else {
+            f = try database.termFrequency(term)
+        }
         frequencies[term] = f
         return f
     }
@@ -123,7 +134,7 @@ public final class SimilarSearcher {
             guard let docid = try docid(of: id) else { throw SimilarError.unknownPost(id) }
             let list = try database.termList(docid)
             let vector = try SimilarVector(terms: list, idf: idf)
-            let cluster = try database.document(docid).value(ValueSlot.cluster)
+            let cluster = try database.value(docid, slot: ValueSlot.cluster)
             return QueryPost(vector: vector, docid: docid, id: id, author: SimilarTerms.author(in: list),
                              cluster: cluster.isEmpty ? nil : cluster)
         case .text(let text, let links):
@@ -383,7 +394,7 @@ public final class SimilarSearcher {
 
         var ranking = ExactRanking(size: request.limit, floor: maxBoost == 1 ? request.minScore : 0)
         // The final exact re-scoring takes a few more than `limit`, so near-ties are ordered exactly.
-        let margin = request.limit + 10
+        let margin = request.limit + (overlay.isFresh(store) ? 3 : 10)
         var kept = ExactRanking(size: margin, floor: 0)
         var rescoredCount = 0
         var postingsRead = 0
@@ -408,7 +419,7 @@ public final class SimilarSearcher {
             }
             // Only a post that would enter the results is worth reading the cluster of.
             if let c = leaveOutCluster, s.score >= ranking.threshold,
-               try database.document(docid).value(ValueSlot.cluster) == c
+               try database.value(docid, slot: ValueSlot.cluster) == c
             {
                 return
             }

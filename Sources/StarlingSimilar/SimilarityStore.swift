@@ -129,6 +129,10 @@ final class SimilarityStore: @unchecked Sendable {
         postingWeights = pf
     }
 
+    /// How many documents hold term `id`.
+    @inline(__always)
+    func documentFrequency(_ id: Int) -> Int { Int(postingOffsets[id + 1] - postingOffsets[id]) }
+
     /// The id of the term with hash `h`, if any document holds it.
     ///
     /// - Complexity: O(log V).
@@ -349,8 +353,14 @@ struct SimilarityOverlay {
     var position: [UInt32: Int] = [:]
     /// By term hash: (overlay position, wdf).
     var postings: [UInt64: [(Int, UInt8)]] = [:]
-    /// The last docid it is up to date with.
+    /// The last docid it is up to date with, and the revision it was last brought up to.
     var lastDocID: UInt32 = 0
+    var revision: UInt64 = 0
+
+    /// Whether the store alone describes the index as of `revision`: nothing added, replaced or deleted since.
+    func isFresh(_ store: SimilarityStore) -> Bool {
+        docids.isEmpty && masked.isEmpty && revision != 0 && revision == store.revision
+    }
 
     var isEmpty: Bool { docids.isEmpty }
 
@@ -384,6 +394,7 @@ struct SimilarityOverlay {
             for docid in (lastDocID + 1)...last { try add(docid, database: database, idf: idf) }
             lastDocID = last
         }
+        self.revision = revision
     }
 
     private mutating func add(_ docid: UInt32, database: Database, idf: (String) throws -> Double) throws {

@@ -128,6 +128,11 @@ public class Database: @unchecked Sendable {
         Document(owning: try call { xc_database_get_document(handle, docid, $0) }!)
     }
 
+    /// Value slot `slot` of document `docid`, read without the document's data (empty when unset).
+    public func value(_ docid: UInt32, slot: UInt32) throws -> [UInt8] {
+        try callReturningBuffer({ xc_database_get_value(handle, docid, slot, $0, $1) }, copyBytes)
+    }
+
     /// Docids of the documents indexed by `term`, ascending.
     ///
     /// - Complexity: O(n) for n postings; everything is copied out in one call.

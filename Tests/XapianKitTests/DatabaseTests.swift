@@ -89,6 +89,34 @@ import XapianKit
         #expect(try reader.document(binaryID).dataBytes == [0, 1, 2, 0xC3, 0x28, 0])
     }
 
+    @Test func revisionUUIDAndValuesWithoutData() throws {
+        let dir = try TempDir("revision")
+        let writer = try WritableDatabase(path: dir.path("db"))
+        let doc = Document()
+        doc.data = String(repeating: "x", count: 10_000)
+        doc.setValue(2, [0x01, 0x02])
+        doc.addBooleanTerm("Qa")
+        _ = try writer.replaceDocument(uniqueTerm: "Qa", doc)
+        try writer.commit()
+        let reader = try Database(path: dir.path("db"))
+        let first = try reader.revision()
+        #expect(try reader.value(1, slot: 2) == [0x01, 0x02])
+        #expect(try reader.value(1, slot: 3) == [])
+        // Every commit moves the revision on; the UUID stays until the database is created anew.
+        let uuid = try reader.uuid()
+        #expect(uuid.count == 36)
+        try writer.deleteDocument(1)
+        try writer.commit()
+        try reader.reopen()
+        #expect(try reader.revision() > first)
+        #expect(try reader.uuid() == uuid)
+        try writer.close()
+        let other = try TempDir("revision-other")
+        let fresh = try WritableDatabase(path: other.path("db"))
+        try fresh.commit()
+        #expect(try fresh.uuid() != uuid)
+    }
+
     @Test func allTermsListsAPrefixWithFrequencies() throws {
         let dir = try TempDir("allterms")
         let posts = Corpus.posts(60)

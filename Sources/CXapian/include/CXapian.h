@@ -155,6 +155,9 @@ uint32_t xc_database_doclength(const xc_database *db, uint32_t docid, xc_error *
 uint32_t xc_database_termfreq(const xc_database *db, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
 uint64_t xc_database_collfreq(const xc_database *db, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
 bool xc_database_term_exists(const xc_database *db, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
+/* Value slot `slot` of document `docid` without reading its data (empty when unset). */
+char *xc_database_get_value(const xc_database *db, uint32_t docid, uint32_t slot, size_t *len,
+                            xc_error **error) XC_NOEXCEPT;
 xc_document *xc_database_get_document(const xc_database *db, uint32_t docid, xc_error **error) XC_NOEXCEPT;
 /** Table: one int (docid) per row. */
 xc_table *xc_database_postings(const xc_database *db, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
