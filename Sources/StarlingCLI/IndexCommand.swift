@@ -48,8 +48,10 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Analysis threads (default: one per core).")
     var workers: Int?
 
-    @Flag(help: "Compact the index when the import is done (smaller on disk; worth it after a large import).")
-    var compact = false
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Compact the index when the import is done (default: after a bulk import, one that wrote at least 10,000 posts and at least half of the index).",
+        discussion: "A compacted index is about half the size on disk; compaction takes seconds (about 2 s for 211k posts)."))
+    var compact: Bool? = nil
 
     @Flag(help: "Read, validate and analyse, but write nothing to the index.")
     var dryRun = false
@@ -119,7 +121,8 @@ struct IndexCommand: ParsableCommand {
             if showProgress { bar.clear() }
             try ingestor.close()
             var compacted: (before: Int64, after: Int64)?
-            if compact && !dryRun && !summary.interrupted {
+            if compact ?? IndexMaintenance.isBulkImport(written: summary.indexed, documents: summary.documentsAfter),
+               !dryRun, !summary.interrupted {
                 if showProgress { printError("compacting…") }
                 compacted = try IndexMaintenance.compact(path: index.resolved)
             }

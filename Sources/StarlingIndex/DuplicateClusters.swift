@@ -49,9 +49,9 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
 
     // MARK: - Keys and terms
 
-    /// The bucket term of a band key.
+    /// The bucket term of a band key, in the format of the index's settings.
     @inline(__always)
-    static func bucketTerm(_ key: UInt64) -> String { TermPrefix.duplicateBucket + hex(key >> 16, digits: 12) }
+    func bucketTerm(_ key: UInt64) -> String { parameters.bucketTerm(key) }
     /// The exact-copy term of a shingle set.
     @inline(__always)
     static func setTerm(_ shingles: [UInt32]) -> String {
@@ -205,7 +205,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                 keys = parameters.lsh.keys(hasher.signature(shingles))
                 var candidates = Set<UInt32>()
                 for key in keys {
-                    let term = Self.bucketTerm(key)
+                    let term = bucketTerm(key)
                     guard seen(term) else { continue }
                     let entries = try database.postings(term)
                     candidates.formUnion(entries)
@@ -264,7 +264,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         // cascade of a thousand copies costs one bucket entry per band.
         if representative {
             for key in keys where !full.contains(key) {
-                let term = Self.bucketTerm(key)
+                let term = bucketTerm(key)
                 document.addBooleanTerm(term)
                 remember(term)
             }
@@ -289,9 +289,9 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         if cluster != id { document.addBooleanTerm(Self.labelTerm(cluster)) }
         if !shingles.isEmpty {
             let keys = parameters.lsh.keys(hasher.signature(shingles))
-            let first = Self.bucketTerm(keys[0])
+            let first = bucketTerm(keys[0])
             if try database.postings(first).contains(old) {
-                for key in keys { document.addBooleanTerm(Self.bucketTerm(key)) }
+                for key in keys { document.addBooleanTerm(bucketTerm(key)) }
             } else {
                 document.addBooleanTerm(Self.setTerm(shingles))
             }
@@ -355,7 +355,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         let shingles = ShingleCoding.decode(doc.value(ValueSlot.shingles))
         if !shingles.isEmpty {
             let keys = parameters.lsh.keys(hasher.signature(shingles))
-            let terms = keys.map(Self.bucketTerm)
+            let terms = keys.map(bucketTerm)
             if try database.postings(terms[0]).contains(docid),
                let heir = try database.postings(Self.setTerm(shingles)).first(where: { $0 != docid }) {
                 let h = try database.document(heir)

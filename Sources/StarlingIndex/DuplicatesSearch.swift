@@ -130,7 +130,7 @@ public final class DuplicateSearcher {
         let signature = hasher.signature(shingles)
         var candidates = Set<UInt32>()
         for key in parameters.lsh.keys(signature) {
-            for d in try database.postings(DuplicateClusterWriter.bucketTerm(key)) { candidates.insert(d) }
+            for d in try database.postings(parameters.bucketTerm(key)) { candidates.insert(d) }
         }
         var found: [(docid: UInt32, jaccard: Double, estimate: Double)] = []
         for rep in candidates {

@@ -81,14 +81,17 @@ public final class QueryCompiler {
     }
 
     /// A bare word's query: its term, or a synonym of the term, its stems under the query's languages and, for
-    /// long CJK words, the AND of its bigrams (indexed by LanguageStage).
+    /// long CJK words, the AND of its bigrams (indexed by LanguageStage). A stem is matched as `Z` + stem and as
+    /// the word the stem spells, since posts leave out stem terms equal to their word (`run` has no `Zrun`).
     private func wordQuery(_ word: String) -> Query {
         var alternatives: [Query] = [termQuery(word)]
         if let language {
-            var seen = Set<String>()
+            var seen: Set<String> = [word]
             for code in queryLanguages {
                 if let z = language.stemTerm(word, language: code), seen.insert(z).inserted {
                     alternatives.append(termQuery(z))
+                    let bare = String(z.dropFirst(TermPrefix.stem.count))
+                    if seen.insert(bare).inserted { alternatives.append(termQuery(bare)) }
                 }
             }
         }

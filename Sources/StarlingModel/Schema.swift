@@ -21,7 +21,9 @@ public enum TermPrefix {
     public static let language = "L"
     /// Stemmed word, Xapian's convention: `Z` + the Snowball stem under the post's language (`Zrun` for
     /// "running" in an English post). Added beside the unstemmed word term, without positions; no stem for
-    /// stopwords. Queries match the stem under `lang:xx`'s stemmer, or under the query's plausible languages.
+    /// stopwords, nor where the stem is the word itself (`run`: its own term says it; indexes made before this
+    /// have those too, which queries do not mind). Queries match the stem under `lang:xx`'s stemmer, or under
+    /// the query's plausible languages, as `Z` + stem or as the bare word the stem spells.
     public static let stem = "Z"
     /// Platform name (`XPtwitter`).
     public static let platform = "XP"
@@ -40,8 +42,9 @@ public enum TermPrefix {
     /// A short link that `starling unshorten` resolved (its canonical form): the target's URL and domain terms are
     /// in the document too.
     public static let unshortened = "XS"
-    /// Near-duplicates (StarlingDuplicates): an LSH bucket, `XNB` + 12 hex digits of a band key. Only one post of
-    /// each distinct shingle set carries them (its first copy), so a cascade of identical copies costs one entry.
+    /// Near-duplicates (StarlingDuplicates): an LSH bucket, `XNB` + 6 base-32 digits of a band key (12 hex digits
+    /// in indexes whose `dup.parameters` metadata has no `keys=`; see BucketKeyFormat). Only one post of each
+    /// distinct shingle set carries them (its first copy), so a cascade of identical copies costs one entry.
     public static let duplicateBucket = "XNB"
     /// Near-duplicates: the shingle set's key, `XNS` + 16 hex digits; posts sharing it are exact copies (Jaccard 1).
     public static let shingleSet = "XNS"
