@@ -76,6 +76,18 @@ def half(lower):
     return "dev" if h >> 63 == 0 else "test"
 
 
+def written_apart(runs, wanted):
+    """How often each word of `wanted` is written apart in `runs`: 2 to 4 adjacent words that concatenate to it."""
+    apart = collections.Counter()
+    for run in runs:
+        for n in (2, 3, 4):
+            for k in range(len(run) - n + 1):
+                joined = "".join(run[k:k + n])
+                if joined in wanted:
+                    apart[joined] += 1
+    return apart
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", default=str(ROOT / "tools/bench/out/corpus/real.jsonl"))
@@ -144,13 +156,7 @@ def main() -> int:
 
     # How often each candidate compound is written apart: 2 to 4 adjacent words that concatenate to it.
     candidates = {w for w, c in counts.items() if c >= args.min_count and w not in dictionary and compound(w)}
-    apart = collections.Counter()
-    for run in runs:
-        for n in (2, 3, 4):
-            for k in range(len(run) - n + 1):
-                joined = "".join(run[k:k + n])
-                if joined in candidates:
-                    apart[joined] += 1
+    apart = written_apart(runs, candidates)
     model = {}
     dropped = 0
     for w, c in counts.items():
@@ -212,13 +218,7 @@ def main() -> int:
         return ok[n]
 
     joined = {w for w, _ in tag_words if w not in model and w not in ("<s>", "</s>") and splits_into_model_words(w)}
-    tag_apart = collections.Counter()
-    for run in runs:
-        for n in (2, 3, 4):
-            for k in range(len(run) - n + 1):
-                j = "".join(run[k:k + n])
-                if j in joined:
-                    tag_apart[j] += 1
+    tag_apart = written_apart(runs, joined)
     # Decided per half, on that half's count alone, so a half's lines depend on nothing of the other half.
     tag_dropped = {(w, h) for (w, h), c in tag_words.items() if w in joined and tag_apart[w] >= c}
     # A two-letter word the text model lacks needs --tag-two-letter-min tag runs of its half (`dj`, `mc` are words;
