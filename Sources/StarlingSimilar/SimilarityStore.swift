@@ -48,10 +48,10 @@ final class SimilarityStore: @unchecked Sendable {
     let norms: [Float]
     /// Each document's Xapian length (sum of wdf over all its terms), to notice documents replaced since.
     let lengths: [UInt32]
-    /// By term: `postingOffsets[t]..<postingOffsets[t + 1]` index `postingDocs` and `postingWdfs` (docids ascending).
+    /// By term: `postingOffsets[t]..<postingOffsets[t + 1]` index `postingDocs` and `postingWeights` (docids
+    /// ascending).
     let postingOffsets: [UInt32]
     let postingDocs: [UInt32]
-    let postingWdfs: [UInt8]
     /// Each document's similarity terms with wdf above 1 (`repeatOffsets[d]..<repeatOffsets[d + 1]` index
     /// `repeatTerms` and `repeatWdfs`): most posts repeat none, so their bounds need nothing more.
     let repeatOffsets: [UInt32]
@@ -86,22 +86,21 @@ final class SimilarityStore: @unchecked Sendable {
         for i in 1..<counts.count { counts[i] += counts[i - 1] }
         postingOffsets = counts
         var docs = [UInt32](repeating: 0, count: terms.count)
-        var pw = [UInt8](repeating: 0, count: terms.count)
         var pf = [Float](repeating: 0, count: terms.count)
         var next = counts
         terms.withUnsafeBufferPointer { ts in
             wdfs.withUnsafeBufferPointer { ws in
                 offsets.withUnsafeBufferPointer { off in
                     docs.withUnsafeMutableBufferPointer { ds in
-                        pw.withUnsafeMutableBufferPointer { pws in
+                        pf.withUnsafeMutableBufferPointer { pfs in
                             next.withUnsafeMutableBufferPointer { nx in
                                 for d in 0..<(off.count - 1) {
+                                    let n = Double(norms[d])
                                     for k in Int(off[d])..<Int(off[d + 1]) {
                                         let slot = Int(nx[Int(ts[k])])
                                         nx[Int(ts[k])] += 1
                                         ds[slot] = UInt32(d)
-                                        pws[slot] = ws[k]
-                                        pf[slot] = norms[d] > 0 ? Float(tfWeights[Int(ws[k])] / Double(norms[d])) : 0
+                                        pfs[slot] = n > 0 ? Float(tfWeights[Int(ws[k])] / n) : 0
                                     }
                                 }
                             }
@@ -111,7 +110,6 @@ final class SimilarityStore: @unchecked Sendable {
             }
         }
         postingDocs = docs
-        postingWdfs = pw
         var ro: [UInt32] = [0]
         var rt: [UInt32] = []
         var rw: [UInt8] = []
