@@ -61,9 +61,14 @@ struct SimilarCommand: ParsableCommand {
     var explainTerms: Int = 5
 
     @Option(name: .customLong("common-terms"), help: ArgumentHelp(
-        "Fast path: words in more than this share of the posts do not draw candidates (1: exact bounds).",
+        "Fast path: words in more than this share of the posts only score what the other words find (1: none).",
         valueName: "SHARE"))
     var commonTerms: Double = 1
+
+    @Option(name: .customLong("posting-budget"), help: ArgumentHelp(
+        "Fast path: read the query's rarest words while their postings add up to at most N; the rest only score what those find (0: exact).",
+        valueName: "N"))
+    var postingBudget: Int = SimilarRequest.defaultPostingBudget
 
     @Flag(help: "Print JSON: {\"total\": N, \"hits\": [{\"id\", \"score\", \"explain\", ...}]}.")
     var json = false
@@ -81,6 +86,7 @@ struct SimilarCommand: ParsableCommand {
         if sources != 1 { throw ValidationError("give exactly one of ID, --text TEXT or --queries FILE") }
         if limit < 0 || limit > 10_000 { throw ValidationError("--limit must be between 0 and 10000") }
         if !(0...1).contains(minScore) { throw ValidationError("--min-score must be between 0 and 1") }
+        if postingBudget < 0 { throw ValidationError("--posting-budget must not be negative") }
         if explainTerms < 0 { throw ValidationError("--explain-terms must not be negative") }
         for (name, day) in [("--since", since), ("--until", until)] {
             if let day, day.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) == nil {
@@ -113,6 +119,7 @@ struct SimilarCommand: ParsableCommand {
         r.mode = exact ? .exact : .fast
         r.explainTerms = explainTerms
         r.commonTerms = commonTerms
+        r.postingBudget = postingBudget
         return r
     }
 

@@ -44,10 +44,12 @@ public final class SimilarSearcher {
     private var queryIndexTerms: [String] = []
     /// The index directory, where the similarity store is kept (nil for databases opened elsewhere).
     private let directory: String?
-    /// Per-document accumulators of the fast path, indexed by docid; all zero between searches.
-    private var accumulators: [Float] = []
-    /// Per-slot marks of the posts listed as candidates; all zero between searches.
-    private var flags: [UInt8] = []
+    /// Per-document accumulators of the fast path, indexed by slot; only those stamped with the current search's
+    /// epoch hold anything, so nothing is cleared between searches.
+    private var accumulators: [Accumulator] = []
+    private var epoch: UInt32 = 0
+    /// Per-term scratch of the fast path, indexed by store term id: the unread terms' shares; all zero between searches.
+    private var termShares: [Double] = []
     /// What the last fast search did: terms read, postings read, posts re-scored.
     private var work = (terms: 0, postings: 0, rescored: 0)
 
@@ -300,19 +302,23 @@ public final class SimilarSearcher {
             order.append((t, q.weights[i], try idf(t), store.id(of: h), h))
         }
         guard !order.isEmpty else { return ([], 0) }
-        // Words in more than `commonTerms` of the posts are never read for unseen posts: they still count in
-        // the bounds of the posts that are seen, and in their scores.
-        let common = max(1, Int(request.commonTerms * Double(documentCount)))
-        let rare = try order.filter { try frequency($0.term) <= common }
-        let readable = rare.count
-        order = try rare + order.filter { try frequency($0.term) > common }
+        // The approximation, when asked for: the rarest terms are read while their postings fit the budget; the
+        // rest (and words in more than `commonTerms` of the posts) are common: they neither draw candidates nor
+        // count in the bounds, only in the scores of the posts the others found. Without common terms (a query
+        // within the budget) the search is exact.
+        let share = max(1, Int(request.commonTerms * Double(documentCount)))
+        var budget = request.postingBudget > 0 ? request.postingBudget : Int.max
+        var common = Set<String>()
+        for (k, o) in try order.map({ ($0, try frequency($0.term)) }).sorted(by: { $0.1 < $1.1 }).enumerated() {
+            if k > 0 && (o.1 > share || o.1 > budget) { common.insert(o.0.term) } else { budget -= min(budget, o.1) }
+        }
+        let readable = order.count - common.count
+        order = order.filter { !common.contains($0.term) } + order.filter { common.contains($0.term) }
+        // What the (readable) terms from the i-th on could add: their weights' norm, and their shares at tf 1.
         var residual = [Double](repeating: 0, count: order.count + 1)
-        var readableResidual = [Double](repeating: 0, count: order.count + 1)
         var unreadShares = [Double](repeating: 0, count: order.count + 1)
-        for i in stride(from: order.count - 1, through: 0, by: -1) {
+        for i in stride(from: readable - 1, through: 0, by: -1) {
             residual[i] = (residual[i + 1] * residual[i + 1] + order[i].weight * order[i].weight).squareRoot()
-            let r = i < readable ? order[i].weight : 0
-            readableResidual[i] = (readableResidual[i + 1] * readableResidual[i + 1] + r * r).squareRoot()
             // At tf 1; posts repeating an unread term get the excess added to their own bound below.
             unreadShares[i] = unreadShares[i + 1] + order[i].weight * order[i].idf
         }
@@ -325,23 +331,20 @@ public final class SimilarSearcher {
         let maxBoost = request.rules.rules.reduce(1.0) { $0 * max(1, $1.factor) }
         let slack = 1 + 1e-4  // accumulators and weights are Floats, the norms computed with the store's idf
 
-        // Per-slot accumulators, interleaved (estimate, sum of squares), taken out of `self` for the loops and put
-        // back zeroed. A rescored slot has a negative sum of squares, a left-out one a negative estimate.
+        // Per-slot accumulators, taken out of `self` for the loops and put back as they are: a new epoch makes
+        // every slot stamped by an earlier search count as empty. A rescored slot has a negative sum of squares, a
+        // left-out one a negative estimate.
         let size = base + 1 + overlay.docids.count
-        var acc = self.accumulators.count >= 2 * size ? self.accumulators : [Float](repeating: 0, count: 2 * size)
-        self.accumulators = []
-        var touched: [Int] = []
-        defer {
-            if touched.count * 8 > acc.count {
-                acc.withUnsafeMutableBufferPointer { _ = $0.initialize(repeating: 0) }
-            } else {
-                for d in touched {
-                    acc[2 * d] = 0
-                    acc[2 * d + 1] = 0
-                }
-            }
-            self.accumulators = acc
-        }
+        if epoch >= UInt32.max - 2 { accumulators = [] }
+        epoch = accumulators.count >= size ? epoch + 2 : 2
+        let cur = epoch
+        var acc = accumulators.count >= size ? accumulators
+            : [Accumulator](repeating: Accumulator(estimate: 0, squares: 0, tag: 0), count: size)
+        accumulators = []
+        defer { accumulators = acc }
+        let empty = Accumulator(estimate: 0, squares: 0, tag: cur)
+        /// Posts given an estimate by the query's terms (left-out ones aside).
+        var touchedCount = 0
         func slot(_ docid: UInt32) -> Int? {
             if let p = overlay.position[docid] { return base + 1 + p }
             return Int(docid) <= base ? Int(docid) : nil
@@ -355,11 +358,7 @@ public final class SimilarSearcher {
         var leaveOutSlots = leaveOut.compactMap(slot)
         leaveOutSlots += overlay.masked.lazy.map { Int($0) }.filter { $0 <= base }
         if let d = query.docid, Int(d) <= base { leaveOutSlots.append(Int(d)) }
-        for d in leaveOutSlots where acc[2 * d] == 0 {
-            acc[2 * d] = -1
-            touched.append(d)
-        }
-        let leftOut = touched.count
+        for d in leaveOutSlots { acc[d] = Accumulator(estimate: -1, squares: 0, tag: cur) }
 
         // A slot's cosine from its stored vector.
         func storedCosine(_ d: Int) -> Double {
@@ -403,8 +402,10 @@ public final class SimilarSearcher {
         let leaveOutCluster = request.includeCluster ? nil : query.cluster
         // Scores slot `d` from its stored vector and keeps it if it passes the filters.
         func rescore(_ d: Int) throws {
-            guard acc[2 * d + 1] >= 0 else { return }
-            acc[2 * d + 1] = -1
+            var slot = acc[d].tag & ~1 == cur ? acc[d] : empty
+            guard slot.squares >= 0 else { return }
+            slot.squares = -1
+            acc[d] = slot
             rescoredCount += 1
             let docid = docid(d)
             if let allowed, !allowed.contains(docid) { return }
@@ -432,15 +433,13 @@ public final class SimilarSearcher {
 
         var read = 0
         var best = TopEstimates(size: request.limit)
-        // Posts listed as candidates (each once: `flags` marks them; cleared on the way out).
+        // Posts listed as candidates (each once: the low bit of their accumulator's tag marks them). When they grow past
+        // `candidateCap` (common words), listing stops and the bounds below scan every slot in order instead, which
+        // is cheaper than visiting that many slots at random.
         var candidates: [Int] = []
-        var flags = self.flags.count >= size ? self.flags : [UInt8](repeating: 0, count: size)
-        self.flags = []
-        defer {
-            for d in candidates { flags[d] = 0 }
-            self.flags = flags
-        }
-        while read < order.count && readableResidual[read] * maxBoost * slack >= ranking.threshold {
+        let candidateCap = size / 16
+        var scanAll = false
+        while read < readable && residual[read] * maxBoost * slack >= ranking.threshold {
             let (_, weight, idf, id, hash) = order[read]
             read += 1
             best.reset()
@@ -455,42 +454,51 @@ public final class SimilarSearcher {
                     postingsRead += to - from
                     store.postingDocs.withUnsafeBufferPointer { ds in
                         store.postingWeights.withUnsafeBufferPointer { ps in
-                          flags.withUnsafeMutableBufferPointer { fl in
                             for k in from..<to {
-                                let d = Int(ds[k])
-                                let e = a[2 * d], sq = a[2 * d + 1]
-                                guard e >= 0, sq >= 0 else { continue }
                                 let w = idff * ps[k]
                                 guard w > 0 else { continue }
-                                if e == 0 { touched.append(d) }
-                                let estimate = e + qf * w
-                                a[2 * d] = estimate
-                                a[2 * d + 1] = sq + w * w
-                                if estimate >= running && fl[d] == 0 {
-                                    fl[d] = 1
-                                    candidates.append(d)
+                                let d = Int(ds[k])
+                                var slot = a[d]
+                                if slot.tag & ~1 != cur {
+                                    slot = empty
+                                    touchedCount &+= 1
                                 }
+                                guard slot.estimate >= 0, slot.squares >= 0 else { continue }
+                                let estimate = slot.estimate + qf * w
+                                slot.estimate = estimate
+                                slot.squares += w * w
+                                if estimate >= running && !scanAll && slot.tag == cur {
+                                    slot.tag = cur | 1
+                                    candidates.append(d)
+                                    if candidates.count > candidateCap { scanAll = true }
+                                }
+                                a[d] = slot
                                 best.offer(estimate, d)
                             }
-                          }
                         }
                     }
                 }
                 for (p, wdf) in overlay.postings[hash] ?? [] {
                     postingsRead += 1
                     let d = base + 1 + p
-                    let e = a[2 * d], sq = a[2 * d + 1]
                     let n = Double(overlay.norms[p])
-                    guard e >= 0, sq >= 0, n > 0 else { continue }
-                    if e == 0 { touched.append(d) }
-                    let w = Float(idf * tfWeights[Int(wdf)] / n)
-                    let estimate = e + qf * w
-                    a[2 * d] = estimate
-                    a[2 * d + 1] = sq + w * w
-                    if estimate >= running && flags[d] == 0 {
-                        flags[d] = 1
-                        candidates.append(d)
+                    let w = n > 0 ? Float(idf * tfWeights[Int(wdf)] / n) : 0
+                    guard w > 0 else { continue }
+                    var slot = a[d]
+                    if slot.tag & ~1 != cur {
+                        slot = empty
+                        touchedCount += 1
                     }
+                    guard slot.estimate >= 0, slot.squares >= 0 else { continue }
+                    let estimate = slot.estimate + qf * w
+                    slot.estimate = estimate
+                    slot.squares += w * w
+                    if estimate >= running && !scanAll && slot.tag == cur {
+                        slot.tag = cur | 1
+                        candidates.append(d)
+                        if candidates.count > candidateCap { scanAll = true }
+                    }
+                    a[d] = slot
                     best.offer(estimate, d)
                 }
             }
@@ -504,7 +512,9 @@ public final class SimilarSearcher {
                 allowed = Set(mset.items.map(\.docid))
             }
             // Raise the bar with the best estimates so far.
-            for d in best.slots where acc[2 * d + 1] >= 0 && acc[2 * d] > 0 { try rescore(d) }
+            for d in best.slots where acc[d].tag & ~1 == cur && acc[d].squares >= 0 && acc[d].estimate > 0 {
+                try rescore(d)
+            }
         }
 
         // Every document that could still reach the bar, best bound first. What the unread terms could add to a
@@ -512,11 +522,19 @@ public final class SimilarSearcher {
         // (1 for all but the few posts that repeat a term, which are listed by term).
         let left = residual[read]
         let shares = unreadShares[read]
-        // The unread terms' shares by store term id (sorted), for the excess of the posts that repeat them.
-        let unreadIDs = order[read...].compactMap { o in o.id.map { (UInt32($0), o.weight * o.idf) } }
-            .sorted { $0.0 < $1.0 }
+        // The unread terms' shares by store term id, for the excess of the posts that repeat them.
+        var shareOf = self.termShares.count >= store.hashes.count
+            ? self.termShares : [Double](repeating: 0, count: store.hashes.count)
+        self.termShares = []
+        let unread = order[read..<readable]
+        let unreadIDs = unread.compactMap(\.id)
+        for o in unread { if let id = o.id { shareOf[id] += o.weight * o.idf } }
+        defer {
+            for id in unreadIDs { shareOf[id] = 0 }
+            self.termShares = shareOf
+        }
         var unreadHashes: [UInt64: Double] = [:]
-        if !overlay.isEmpty { for o in order[read...] { unreadHashes[o.hash] = o.weight * o.idf } }
+        if !overlay.isEmpty { for o in unread { unreadHashes[o.hash] = o.weight * o.idf } }
         /// What a post's repeats of unread terms add beyond tf 1.
         func excess(_ d: Int) -> Double {
             var extra = 0.0
@@ -527,8 +545,8 @@ public final class SimilarSearcher {
                 return extra
             }
             for k in Int(repeatOffsets[d])..<Int(repeatOffsets[d + 1]) {
-                let t = repeatTerms[k]
-                for (u, share) in unreadIDs where u == t { extra += share * (tfWeights[Int(repeatWdfs[k])] - 1) }
+                let share = shareOf[Int(repeatTerms[k])]
+                if share > 0 { extra += share * (tfWeights[Int(repeatWdfs[k])] - 1) }
             }
             return extra
         }
@@ -538,22 +556,32 @@ public final class SimilarSearcher {
         let cut = Float(bar / (maxBoost * slack) - left)
         let scale = maxBoost * slack
         acc.withUnsafeBufferPointer { a in
-            storeNorms.withUnsafeBufferPointer { nrm in
-                for d in candidates {
-                    let e = a[2 * d], sq = a[2 * d + 1]
-                    guard sq >= 0, e >= cut else { continue }
+          storeNorms.withUnsafeBufferPointer { nrm in
+            repeatOffsets.withUnsafeBufferPointer { ro in
+                @inline(__always) func consider(_ d: Int) {
+                    let slot = a[d]
+                    let e = slot.estimate, sq = slot.squares
+                    guard slot.tag & ~1 == cur, sq >= 0, e >= cut, e > 0 else { return }
                     let n = Double(d > base ? overlay.norms[d - base - 1] : nrm[d])
-                    guard n > 0 else { continue }
+                    guard n > 0 else { return }
                     let estimate = Double(e)
                     let cauchySchwarz = left * max(0, 1 - Double(sq)).squareRoot()
                     // At tf 1 first; a post's repeats of unread terms are only looked at when they could decide.
                     var b = (estimate + min(cauchySchwarz, shares / n)) * scale
-                    if b < bar && (estimate + cauchySchwarz) * scale >= bar {
+                    if b < bar && (estimate + cauchySchwarz) * scale >= bar && (d > base || ro[d] != ro[d + 1]) {
                         b = (estimate + min(cauchySchwarz, (shares + excess(d)) / n)) * scale
                     }
                     if b >= bar { bounds.append((d, b)) }
                 }
+                // A post whose final estimate reaches the final cut was listed (the running cut only rises), unless
+                // listing stopped: then every slot is looked at.
+                if scanAll {
+                    for d in 0..<size { consider(d) }
+                } else {
+                    for d in candidates { consider(d) }
+                }
             }
+          }
         }
         bounds.sort { $0.bound != $1.bound ? $0.bound > $1.bound : $0.slot < $1.slot }
         for (d, b) in bounds {
@@ -562,19 +590,52 @@ public final class SimilarSearcher {
         }
         work = (read, postingsRead, rescoredCount)
 
-        // The best, re-scored exactly from the index itself (the store's norms are Floats of an older idf, and a
-        // post may have changed since).
+        // The best, re-scored exactly in Doubles: from the store's copy of their term lists when the store alone
+        // describes the index (its document frequencies are then the index's), else from the index itself (the
+        // store's norms are Floats of an older idf, and a post may have changed since).
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.docid < $1.docid }
+        let storeQuery = freshStore == nil ? [] : order.compactMap { o in o.id.map { (UInt32($0), o.term, o.weight) } }
+            .sorted { $0.0 < $1.0 }
         var exact: [Scored] = []
         for var s in scored.prefix(margin) {
-            guard let (cosine, shared) = try exactCosine(s.docid, query: q) else { continue }
+            let stored = storeQuery.isEmpty || Int(s.docid) > base ? nil : storeCosine(Int(s.docid), store: store,
+                                                                                    query: storeQuery)
+            guard let (cosine, shared) = try stored ?? exactCosine(s.docid, query: q) else { continue }
             guard cosine > 0, cosine >= request.minScore else { continue }
             s.score = s.cosine == 0 ? 0 : s.score / s.cosine * cosine
             s.cosine = cosine
             s.shared = shared
             exact.append(s)
         }
-        return (exact, touched.count - leftOut)
+        return (exact, touchedCount)
+    }
+
+    /// The cosine of store document `d` with the query (store term id, term, unit weight; ids ascending) and each
+    /// shared term's share of it, from the store's copy of its term list: the arithmetic of `exactCosine`, with the
+    /// store's document frequencies (the index's while the store is fresh). Nil when a wdf was clamped to a byte.
+    private func storeCosine(_ d: Int, store: SimilarityStore, query: [(UInt32, String, Double)])
+        -> (cosine: Double, shared: [SharedTerm])?
+    {
+        var dot = 0.0
+        var sum = 0.0
+        var products: [(term: String, product: Double)] = []
+        var j = 0
+        for k in Int(store.offsets[d])..<Int(store.offsets[d + 1]) {
+            let wdf = Int(store.wdfs[k])
+            if wdf == 255 { return nil }
+            let id = store.terms[k]
+            let df = store.documentFrequency(Int(id))
+            let w = tfWeights[wdf] * SimilarTerms.idf(documentFrequency: df, documents: documentCount)
+            sum += w * w
+            while j < query.count && query[j].0 < id { j += 1 }
+            if j < query.count && query[j].0 == id {
+                dot += query[j].2 * w
+                products.append((query[j].1, query[j].2 * w))
+            }
+        }
+        guard sum > 0 else { return (0, []) }
+        let norm = sum.squareRoot()
+        return (dot / norm, products.map { SharedTerm(term: $0.term, weight: $0.product / norm) })
     }
 
     /// The cosine of document `docid` with `query`, from its term list, and each shared term's share of it (nil when
@@ -725,4 +786,12 @@ struct TopEstimates {
             values.removeLast()
         }
     }
+}
+
+/// One slot's running state in the fast path: the estimate so far, the sum of the squares of the weights read, and
+/// the search that wrote it (`tag & ~1`, even) with the low bit set once the post is listed as a candidate.
+struct Accumulator {
+    var estimate: Float
+    var squares: Float
+    var tag: UInt32
 }

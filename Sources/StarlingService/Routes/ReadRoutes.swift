@@ -90,7 +90,7 @@ extension StarlingServer {
         return JSONResponse.make(json)
     }
 
-    /// `GET /v1/similar?id=|text=&limit=&filter=&min_score=&include_cluster=&include_author=&mode=`.
+    /// `GET /v1/similar?id=|text=&limit=&filter=&min_score=&include_cluster=&include_author=&mode=&posting_budget=`.
     @Sendable func similar(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let p = Parameters(request)
         let source: SimilarSource
@@ -107,6 +107,8 @@ extension StarlingServer {
         r.includeCluster = try p.bool("include_cluster")
         r.includeAuthor = try p.bool("include_author")
         r.mode = try p.choice("mode", default: SimilarMode.fast)
+        r.postingBudget = try p.int("posting_budget", default: SimilarRequest.defaultPostingBudget,
+                                    in: 0...Int(Int32.max))
         let similarRequest = r
         do {
             let json = try await read(query: r.filter ?? "") { s in
