@@ -183,6 +183,9 @@ struct SimilarCommand: ParsableCommand {
 
     private func printHuman(_ r: SimilarResult) {
         emit("\(r.hits.count) similar posts (of about \(r.total) sharing a term)")
+        if r.commonTerms > 0 {
+            emit("(\(r.commonTerms) common words only scored the posts the rarer ones found; --posting-budget 0 is exact)")
+        }
         for h in r.hits {
             var head = hitHead(rank: h.rank + 1, id: h.id, post: h.post)
             head += String(format: "  score %.3f", h.score)

@@ -103,6 +103,9 @@ public struct SimilarResult: Sendable {
     public var termsRead: Int
     /// How many postings were read (`.fast` mode).
     public var postingsRead: Int
+    /// How many of the query's terms the posting budget left common (they only scored posts the others found):
+    /// 0 means the answer is exact.
+    public var commonTerms: Int = 0
 }
 
 /// Errors of similar-posts search.

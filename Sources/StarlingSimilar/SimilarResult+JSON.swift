@@ -30,8 +30,10 @@ extension SimilarHit {
 }
 
 extension SimilarResult {
-    /// `{"total": N, "hits": [...]}`.
+    /// `{"total": N, "exact": Bool, "hits": [...]}` (`exact` false when the posting budget left common words out of
+    /// the search for candidates).
     public func jsonValue(includePosts: Bool) -> [(String, JSONValue)] {
-        [("total", .int(Int64(total))), ("hits", .array(hits.map { $0.jsonValue(includePost: includePosts) }))]
+        [("total", .int(Int64(total))), ("exact", .bool(commonTerms == 0)),
+         ("hits", .array(hits.map { $0.jsonValue(includePost: includePosts) }))]
     }
 }

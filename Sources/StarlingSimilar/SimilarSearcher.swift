@@ -51,7 +51,7 @@ public final class SimilarSearcher {
     /// Per-term scratch of the fast path, indexed by store term id: the unread terms' shares; all zero between searches.
     private var termShares: [Double] = []
     /// What the last fast search did: terms read, postings read, posts re-scored.
-    private var work = (terms: 0, postings: 0, rescored: 0)
+    private var work = (terms: 0, postings: 0, rescored: 0, common: 0)
 
     /// Opens the index at `path` for reading.
     public convenience init(path: String, analyzer: Analyzer? = nil) throws {
@@ -189,8 +189,8 @@ public final class SimilarSearcher {
             }
         }
         let count = request.mode == .fast && !query.vector.isEmpty ? work.rescored : scored.count
-        let effort = request.mode == .fast ? work : (query.vector.terms.count, 0, scored.count)
-        work = (0, 0, 0)
+        let effort = request.mode == .fast ? work : (query.vector.terms.count, 0, scored.count, 0)
+        work = (0, 0, 0, 0)
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.docid < $1.docid }
 
         // Final selection: only now are stored posts read, and the cluster checked.
@@ -211,7 +211,7 @@ public final class SimilarSearcher {
                                    rules: s.rules, post: post))
         }
         return SimilarResult(total: max(total, hits.count), hits: hits, query: query.vector, scored: count,
-                             termsRead: effort.terms, postingsRead: effort.postings)
+                             termsRead: effort.terms, postingsRead: effort.postings, commonTerms: effort.common)
     }
 
     /// The shared terms of document `docid` and the query, by their share of the cosine, largest first.
@@ -588,7 +588,7 @@ public final class SimilarSearcher {
             if b < ranking.threshold { break }
             try rescore(d)
         }
-        work = (read, postingsRead, rescoredCount)
+        work = (read, postingsRead, rescoredCount, order.count - readable)
 
         // The best, re-scored exactly in Doubles: from the store's copy of their term lists when the store alone
         // describes the index (its document frequencies are then the index's), else from the index itself (the

@@ -63,6 +63,12 @@ struct ServiceFlowTests {
             #expect(!simHits.isEmpty)
             #expect(simHits.allSatisfy { $0["id"] as? String != "p0" && $0["explain"] != nil })
             #expect((simHits.first?["text"] as? String)?.contains("climate") == true)
+            #expect(sim.json["exact"] as? Bool == true)
+            // A posting budget of 1 leaves every word but the rarest common: the answer says it is not exact.
+            let budgeted = try await t.get("/v1/similar?id=p0&limit=5&posting_budget=1")
+            #expect(budgeted.status == 200)
+            #expect(budgeted.json["exact"] as? Bool == false)
+            #expect(try await t.get("/v1/similar?id=p0&posting_budget=-1").status == 400)
             let simText = try await t.get("/v1/similar?text=\(enc("football match at the stadium"))&limit=3")
             #expect((simText.json["hits"] as? [[String: Any]])?.first.flatMap { $0["text"] as? String }?.contains("football") == true)
 

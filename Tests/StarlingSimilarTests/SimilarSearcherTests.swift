@@ -332,6 +332,11 @@ private func ids(_ r: SimilarResult) -> [String] { r.hits.map(\.id) }
             let rarest = frequencies.min() ?? 0
             #expect(bounded.postingsRead <= max(150, rarest), "g\(q): \(bounded.postingsRead) postings")
             if bounded.postingsRead < unbounded.postingsRead { budgetHit += 1 }
+            #expect(unbounded.commonTerms == 0)
+            if bounded.commonTerms == 0 {
+                // Within the budget the answer is the exact one.
+                #expect(bounded.hits.map(\.id) == unbounded.hits.map(\.id), "g\(q)")
+            }
             // Whatever is missed, what is returned carries its true cosine, best first.
             for h in bounded.hits {
                 let shares = try searcher.explain(h.docid, query: bounded.query, top: .max)
