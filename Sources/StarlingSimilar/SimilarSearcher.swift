@@ -449,47 +449,14 @@ public final class SimilarSearcher {
             // it again, where it is checked again): only the others are candidates for the bounds below.
             let running = Float(ranking.threshold / (maxBoost * slack) - residual[read])
             acc.withUnsafeMutableBufferPointer { a in
-                if let id {
-                    let from = Int(store.postingOffsets[id]), to = Int(store.postingOffsets[id + 1])
-                    postingsRead += to - from
-                    store.postingDocs.withUnsafeBufferPointer { ds in
-                        store.postingWeights.withUnsafeBufferPointer { ps in
-                            for k in from..<to {
-                                let w = idff * ps[k]
-                                guard w > 0 else { continue }
-                                let d = Int(ds[k])
-                                var slot = a[d]
-                                if slot.tag & ~1 != cur {
-                                    slot = empty
-                                    touchedCount &+= 1
-                                }
-                                guard slot.estimate >= 0, slot.squares >= 0 else { continue }
-                                let estimate = slot.estimate + qf * w
-                                slot.estimate = estimate
-                                slot.squares += w * w
-                                if estimate >= running && !scanAll && slot.tag == cur {
-                                    slot.tag = cur | 1
-                                    candidates.append(d)
-                                    if candidates.count > candidateCap { scanAll = true }
-                                }
-                                a[d] = slot
-                                best.offer(estimate, d)
-                            }
-                        }
-                    }
-                }
-                for (p, wdf) in overlay.postings[hash] ?? [] {
-                    postingsRead += 1
-                    let d = base + 1 + p
-                    let n = Double(overlay.norms[p])
-                    let w = n > 0 ? Float(idf * tfWeights[Int(wdf)] / n) : 0
-                    guard w > 0 else { continue }
+                // Adds weight `w` of the term to slot `d`'s estimate, listing the slot when it reaches the running cut.
+                @inline(__always) func accumulate(_ d: Int, _ w: Float) {
                     var slot = a[d]
                     if slot.tag & ~1 != cur {
                         slot = empty
-                        touchedCount += 1
+                        touchedCount &+= 1
                     }
-                    guard slot.estimate >= 0, slot.squares >= 0 else { continue }
+                    guard slot.estimate >= 0, slot.squares >= 0 else { return }
                     let estimate = slot.estimate + qf * w
                     slot.estimate = estimate
                     slot.squares += w * w
@@ -500,6 +467,24 @@ public final class SimilarSearcher {
                     }
                     a[d] = slot
                     best.offer(estimate, d)
+                }
+                if let id {
+                    let from = Int(store.postingOffsets[id]), to = Int(store.postingOffsets[id + 1])
+                    postingsRead += to - from
+                    store.postingDocs.withUnsafeBufferPointer { ds in
+                        store.postingWeights.withUnsafeBufferPointer { ps in
+                            for k in from..<to {
+                                let w = idff * ps[k]
+                                if w > 0 { accumulate(Int(ds[k]), w) }
+                            }
+                        }
+                    }
+                }
+                for (p, wdf) in overlay.postings[hash] ?? [] {
+                    postingsRead += 1
+                    let n = Double(overlay.norms[p])
+                    let w = n > 0 ? Float(idf * tfWeights[Int(wdf)] / n) : 0
+                    if w > 0 { accumulate(base + 1 + p, w) }
                 }
             }
             if read == 1, let filter {
