@@ -1,8 +1,8 @@
 // Similar posts by TF-IDF cosine over the analysed terms the index holds, with the index's own statistics.
 //
 //   query vector (an indexed post's term list, or a draft analysed like a post)
-//     -> fast: max-score over the postings of the query's heaviest terms, with every document's norm in memory
-//              (DocumentNorms), bounding what unread terms could add; candidates re-scored exactly from term lists
+//     -> fast: max-score over the in-memory postings of the query's heaviest terms (SimilarityStore), bounding
+//              what unread terms could add, within a posting budget; the best re-scored exactly
 //     -> exact: every document's vector (ExactIndex, loaded once) scored by brute force
 //     -> exclusions (the post, its author, its near-duplicate cluster), filters, business rules, min score
 //     -> hits with the shared terms that weigh most.
@@ -267,20 +267,24 @@ public final class SimilarSearcher {
     }
 
     /// Max-score search over the in-memory postings of the similarity store:
-    ///   1. the query's terms are read heaviest first; each posting adds the term's exact share
+    ///   0. the query's rarest terms whose postings fit `postingBudget` are readable; the others (common) only count
+    ///      in the scores of the documents found (none when the budget holds every term: the search is exact);
+    ///   1. the readable terms are read heaviest first; each posting adds the term's exact share
     ///      `q·tf·idf/norm` to its document's estimate;
     ///   2. after each term the best estimates are scored from the documents' stored vectors, which raises the bar θ
     ///      (the `limit`-th best score so far);
-    ///   3. reading stops when the terms left cannot lift an unseen document to θ: by Cauchy–Schwarz an unseen
-    ///      document scores at most the norm of the query's remaining weights;
+    ///   3. reading stops when the readable terms left cannot lift an unseen document to θ: by Cauchy–Schwarz an
+    ///      unseen document scores at most the norm of their weights;
     ///   4. every document whose bound (its estimate plus what the unread terms could add: at most the
     ///      Cauchy–Schwarz bound, and at most their shares at the document's own tf) reaches θ is scored, best
     ///      bound first, until the bounds fall below θ;
-    ///   5. the best are re-scored exactly from Xapian's term lists (the same arithmetic as `--exact`).
+    ///   5. the best are re-scored in Doubles (the arithmetic of `--exact`) from the store's copy of their term lists
+    ///      when the store is fresh, else from Xapian's.
     /// Documents are known by slot: a store docid, or past the store's last docid, a document of the overlay.
     ///
-    /// - Complexity: O(postings read + scored × their vector length), all in memory, plus a term-list read per
-    ///   final candidate; the frequent words of a query are usually never read.
+    /// - Complexity: O(postings read + scored × their vector length), all in memory (plus one pass over every slot
+    ///   when more than 1/16 of the documents become candidates, and a term-list read per final candidate when
+    ///   the store is not fresh); the postings read are at most the budget, or the rarest term's.
     private func fastCandidates(_ query: QueryPost, request: SimilarRequest, filter: Query?) throws
         -> ([Scored], Int)
     {
