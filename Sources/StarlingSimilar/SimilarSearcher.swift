@@ -50,6 +50,8 @@ public final class SimilarSearcher {
     private var epoch: UInt32 = 0
     /// Per-term scratch of the fast path, indexed by store term id: the unread terms' shares; all zero between searches.
     private var termShares: [Double] = []
+    /// Per-slot bits of the slots the current search gave an estimate (cleared at each search: 1/64 of a word a slot).
+    private var touchedBits: [UInt64] = []
     /// What the last fast search did: terms read, postings read, posts re-scored.
     private var work = (terms: 0, postings: 0, rescored: 0, common: 0)
 
@@ -346,6 +348,11 @@ public final class SimilarSearcher {
             : [Accumulator](repeating: Accumulator(estimate: 0, squares: 0, tag: 0), count: size)
         accumulators = []
         defer { accumulators = acc }
+        let words = (size + 63) / 64
+        var touchedBits = self.touchedBits.count >= words ? self.touchedBits : [UInt64](repeating: 0, count: words)
+        self.touchedBits = []
+        touchedBits.withUnsafeMutableBufferPointer { _ = $0.initialize(repeating: 0) }
+        defer { self.touchedBits = touchedBits }
         let empty = Accumulator(estimate: 0, squares: 0, tag: cur)
         /// Posts given an estimate by the query's terms (left-out ones aside).
         var touchedCount = 0
@@ -453,12 +460,14 @@ public final class SimilarSearcher {
             // it again, where it is checked again): only the others are candidates for the bounds below.
             let running = Float(ranking.threshold / (maxBoost * slack) - residual[read])
             acc.withUnsafeMutableBufferPointer { a in
+              touchedBits.withUnsafeMutableBufferPointer { bits in
                 // Adds weight `w` of the term to slot `d`'s estimate, listing the slot when it reaches the running cut.
                 @inline(__always) func accumulate(_ d: Int, _ w: Float) {
                     var slot = a[d]
                     if slot.tag & ~1 != cur {
                         slot = empty
                         touchedCount &+= 1
+                        bits[d >> 6] |= 1 &<< UInt64(d & 63)
                     }
                     guard slot.estimate >= 0, slot.squares >= 0 else { return }
                     let estimate = slot.estimate + qf * w
@@ -490,6 +499,7 @@ public final class SimilarSearcher {
                     let w = n > 0 ? Float(idf * tfWeights[Int(wdf)] / n) : 0
                     if w > 0 { accumulate(base + 1 + p, w) }
                 }
+              }
             }
             if read == 1, let filter {
                 // The filter, evaluated once over every document the query's terms could reach.
@@ -565,7 +575,16 @@ public final class SimilarSearcher {
                 // A post whose final estimate reaches the final cut was listed (the running cut only rises), unless
                 // listing stopped: then every slot is looked at.
                 if scanAll {
-                    for d in 0..<size { consider(d) }
+                    // Only the slots given an estimate, in order: the bits say which.
+                    touchedBits.withUnsafeBufferPointer { bits in
+                        for (w, word) in bits.prefix(words).enumerated() {
+                            var m = word
+                            while m != 0 {
+                                consider(w &* 64 &+ m.trailingZeroBitCount)
+                                m &= m &- 1
+                            }
+                        }
+                    }
                 } else {
                     for d in candidates { consider(d) }
                 }

@@ -4,14 +4,15 @@
     python3 tools/similar-eval/similar_eval.py recall  --starling BIN   # fast path vs --exact, real corpus
     python3 tools/similar-eval/similar_eval.py pairs   --starling BIN   # relevance on Twitter URL pairs
     python3 tools/similar-eval/similar_eval.py latency --starling BIN   # 1M posts, with sklearn brute force
+    python3 tools/similar-eval/similar_eval.py http    --starling BIN   # 1M posts through `starling serve`
 
 Everything written goes under tools/similar-eval/out/ (git-ignored): indexes, query files, raw outputs, and a
 JSON summary per run. Indexes are reused when their document count matches the corpus.
 
 - recall: 500 seeded query posts (ids drawn from the corpus); `starling similar --queries` once in the fast mode
   (a warm-up pass, then a timed pass) and once with --exact. Recall@10 counts a fast hit as right when its score
-  reaches the 10th exact score: the fast path's cosines are bit-identical to the exact ones, so ties at the 10th
-  place are counted as ties, not misses.
+  reaches the 10th exact score: the fast path's cosines equal the exact ones (to 1e-12: the same products may be
+  added in another order), so ties at the 10th place are counted as ties, not misses.
 - pairs: ../shared/data/eval/similar/twitter-url-train (Lan et al. 2017: tweets sharing a URL; sim.txt marks
   paraphrases). Every distinct tweet is indexed; each tweet with a related partner is a query; MRR (first
   related partner within the top 100) and recall@10 (share of its partners in the top 10), for two relations:
@@ -19,6 +20,9 @@ JSON summary per run. Indexes are reused when their document count matches the c
   norm='l2') with exact cosine over the same tweets is the reference.
 - latency: the same 500 query posts in the 1M corpus; Starling's fast path (warm-up pass, timed pass: p50/p99
   of the in-process elapsed_ms), its recall@10 against --exact, and scikit-learn's brute force x_q·Xᵀ per query.
+- http: the same 500 query posts at 1M through `starling serve` on a loopback port (GET /v1/similar, one
+  keep-alive connection, two passes): client-side p50/p99 (HTTP, JSON with the stored posts), and whether the
+  answers are the command line's.
 """
 import argparse
 import json
@@ -288,6 +292,59 @@ def cmd_latency(a):
     save("latency", summary)
 
 
+def cmd_http(a):
+    import http.client
+    import urllib.parse
+    corpus = a.corpus or os.path.join(CORPUS_DIR, "1m.jsonl")
+    with open(corpus, encoding="utf-8") as f:
+        count = sum(1 for _ in f)
+    index = ensure_index(a.starling, corpus, a.tag or "1m", count)
+    queries = query_ids(a.queries, a.seed)
+    cli, _ = similar_batch(a.starling, index, queries, "http-cli", passes=2)
+    server = subprocess.Popen([a.starling, "serve", "--index", index, "--port", "0", "--no-unshorten"], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        line = server.stdout.readline()
+        if "listening on http://" not in line:
+            raise SystemExit(f"starling serve did not start: {line!r}")
+        host, port = line.split("http://", 1)[1].strip().rstrip("/").rsplit(":", 1)
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+
+        def get(q):
+            conn.request("GET", "/v1/similar?" + urllib.parse.urlencode({"id": q, "limit": 10}))
+            r = conn.getresponse()
+            body = r.read()
+            if r.status != 200:
+                raise SystemExit(f"GET /v1/similar?id={q}: HTTP {r.status} {body[:200]!r}")
+            return json.loads(body)
+
+        t0 = time.perf_counter()
+        get(queries[0])  # loads (or builds) the similarity store: reported, not timed with the queries
+        first = time.perf_counter() - t0
+        ms, answers = [], []
+        for _ in range(2):
+            answers = []
+            for q in queries:
+                t = time.perf_counter()
+                answers.append(get(q))
+                ms.append((time.perf_counter() - t) * 1000)
+        conn.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    same = sum([h["id"] for h in x.get("hits", [])] == [h["id"] for h in y.get("hits", [])]
+               for x, y in zip(answers, cli))
+    summary = {"corpus": corpus, "documents": count, "queries": len(queries), "seed": a.seed,
+               "first_request_seconds": round(first, 2),
+               "http": {"p50_ms": round(percentile(ms, 50), 3), "p99_ms": round(percentile(ms, 99), 3),
+                        "mean_ms": round(statistics.mean(ms), 3)},
+               "cli_in_process": latency_summary(cli),
+               "same_hits_as_cli": same,
+               "exact_answers": sum(1 for x in answers if x.get("exact") is True)}
+    print(json.dumps(summary, indent=1))
+    save("http", summary)
+
+
 def sklearn_latency(corpus, queries, passes):
     from sklearn.feature_extraction.text import TfidfVectorizer
     import numpy as np
@@ -323,7 +380,7 @@ def sklearn_latency(corpus, queries, passes):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    for name in ("recall", "pairs", "latency"):
+    for name in ("recall", "pairs", "latency", "http"):
         s = sub.add_parser(name)
         s.add_argument("--starling", default=os.path.join(ROOT, ".build", "release", "starling"))
         s.add_argument("--corpus", help="native NDJSON (default: tools/bench/out/corpus/real.jsonl or 1m.jsonl)")
@@ -337,7 +394,7 @@ def main():
     a = p.parse_args()
     a.starling = os.path.abspath(a.starling)
     os.makedirs(OUT, exist_ok=True)
-    {"recall": cmd_recall, "pairs": cmd_pairs, "latency": cmd_latency}[a.command](a)
+    {"recall": cmd_recall, "pairs": cmd_pairs, "latency": cmd_latency, "http": cmd_http}[a.command](a)
 
 
 if __name__ == "__main__":
