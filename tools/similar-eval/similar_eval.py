@@ -263,12 +263,16 @@ def cmd_pairs(a):
 
 # MARK: latency
 
-def cmd_latency(a):
+def million(a):
+    """The 1M corpus (or --corpus), its post count, its index and the seeded query posts."""
     corpus = a.corpus or os.path.join(CORPUS_DIR, "1m.jsonl")
     with open(corpus, encoding="utf-8") as f:
         count = sum(1 for _ in f)
-    index = ensure_index(a.starling, corpus, a.tag or "1m", count)
-    queries = query_ids(a.queries, a.seed)
+    return corpus, count, ensure_index(a.starling, corpus, a.tag or "1m", count), query_ids(a.queries, a.seed)
+
+
+def cmd_latency(a):
+    corpus, count, index, queries = million(a)
     # The first run computes (or loads) the documents' norms; it is reported, not timed with the queries.
     t0 = time.time()
     run_starling(a.starling, ["similar", "--index", index, "--json", queries[0]])
@@ -295,11 +299,7 @@ def cmd_latency(a):
 def cmd_http(a):
     import http.client
     import urllib.parse
-    corpus = a.corpus or os.path.join(CORPUS_DIR, "1m.jsonl")
-    with open(corpus, encoding="utf-8") as f:
-        count = sum(1 for _ in f)
-    index = ensure_index(a.starling, corpus, a.tag or "1m", count)
-    queries = query_ids(a.queries, a.seed)
+    corpus, count, index, queries = million(a)
     cli, _ = similar_batch(a.starling, index, queries, "http-cli", passes=2)
     server = subprocess.Popen([a.starling, "serve", "--index", index, "--port", "0", "--no-unshorten"], cwd=ROOT,
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
