@@ -284,9 +284,9 @@ public final class SimilarSearcher {
     ///      when the store is fresh, else from Xapian's.
     /// Documents are known by slot: a store docid, or past the store's last docid, a document of the overlay.
     ///
-    /// - Complexity: O(postings read + scored × their vector length), all in memory (plus one pass over every slot
-    ///   when more than 1/16 of the documents become candidates, and a term-list read per final candidate when
-    ///   the store is not fresh); the postings read are at most the budget, or the rarest term's.
+    /// - Complexity: O(postings read + scored × their vector length), all in memory (plus one pass over the
+    ///   touched-slot bitmap, 1/64 of a word a document, and a term-list read per final candidate when the store is
+    ///   not fresh); the postings read are at most the budget, or the rarest term's.
     private func fastCandidates(_ query: QueryPost, request: SimilarRequest, filter: Query?) throws
         -> ([Scored], Int)
     {
@@ -341,8 +341,8 @@ public final class SimilarSearcher {
         // every slot stamped by an earlier search count as empty. A rescored slot has a negative sum of squares, a
         // left-out one a negative estimate.
         let size = base + 1 + overlay.docids.count
-        if epoch >= UInt32.max - 2 { accumulators = [] }
-        epoch = accumulators.count >= size ? epoch + 2 : 2
+        if epoch == UInt32.max { accumulators = [] }
+        epoch = accumulators.count >= size ? epoch + 1 : 1
         let cur = epoch
         var acc = accumulators.count >= size ? accumulators
             : [Accumulator](repeating: Accumulator(estimate: 0, squares: 0, tag: 0), count: size)
@@ -351,7 +351,7 @@ public final class SimilarSearcher {
         let words = (size + 63) / 64
         var touchedBits = self.touchedBits.count >= words ? self.touchedBits : [UInt64](repeating: 0, count: words)
         self.touchedBits = []
-        touchedBits.withUnsafeMutableBufferPointer { _ = $0.initialize(repeating: 0) }
+        touchedBits.withUnsafeMutableBufferPointer { $0.initialize(repeating: 0) }
         defer { self.touchedBits = touchedBits }
         let empty = Accumulator(estimate: 0, squares: 0, tag: cur)
         /// Posts given an estimate by the query's terms (left-out ones aside).
@@ -413,7 +413,7 @@ public final class SimilarSearcher {
         let leaveOutCluster = request.includeCluster ? nil : query.cluster
         // Scores slot `d` from its stored vector and keeps it if it passes the filters.
         func rescore(_ d: Int) throws {
-            var slot = acc[d].tag & ~1 == cur ? acc[d] : empty
+            var slot = acc[d].tag == cur ? acc[d] : empty
             guard slot.squares >= 0 else { return }
             slot.squares = -1
             acc[d] = slot
@@ -444,27 +444,17 @@ public final class SimilarSearcher {
 
         var read = 0
         var best = TopEstimates(size: request.limit)
-        // Posts listed as candidates (each once: the low bit of their accumulator's tag marks them). When they grow past
-        // `candidateCap` (common words), listing stops and the bounds below scan every slot in order instead, which
-        // is cheaper than visiting that many slots at random.
-        var candidates: [Int] = []
-        let candidateCap = size / 16
-        var scanAll = false
         while read < readable && residual[read] * maxBoost * slack >= ranking.threshold {
             let (_, weight, idf, id, hash) = order[read]
             read += 1
             best.reset()
             let qf = Float(weight), idff = Float(idf)
-            // A post whose estimate stays below θ − (what the terms after this one could add) can never reach the
-            // final bar (θ only rises, the residual only falls, and its estimate only grows when a later term lists
-            // it again, where it is checked again): only the others are candidates for the bounds below.
-            let running = Float(ranking.threshold / (maxBoost * slack) - residual[read])
             acc.withUnsafeMutableBufferPointer { a in
               touchedBits.withUnsafeMutableBufferPointer { bits in
-                // Adds weight `w` of the term to slot `d`'s estimate, listing the slot when it reaches the running cut.
+                // Adds weight `w` of the term to slot `d`'s estimate (and marks the slot touched).
                 @inline(__always) func accumulate(_ d: Int, _ w: Float) {
                     var slot = a[d]
-                    if slot.tag & ~1 != cur {
+                    if slot.tag != cur {
                         slot = empty
                         touchedCount &+= 1
                         bits[d >> 6] |= 1 &<< UInt64(d & 63)
@@ -473,11 +463,6 @@ public final class SimilarSearcher {
                     let estimate = slot.estimate + qf * w
                     slot.estimate = estimate
                     slot.squares += w * w
-                    if estimate >= running && !scanAll && slot.tag == cur {
-                        slot.tag = cur | 1
-                        candidates.append(d)
-                        if candidates.count > candidateCap { scanAll = true }
-                    }
                     a[d] = slot
                     best.offer(estimate, d)
                 }
@@ -511,7 +496,7 @@ public final class SimilarSearcher {
                 allowed = Set(mset.items.map(\.docid))
             }
             // Raise the bar with the best estimates so far.
-            for d in best.slots where acc[d].tag & ~1 == cur && acc[d].squares >= 0 && acc[d].estimate > 0 {
+            for d in best.slots where acc[d].tag == cur && acc[d].squares >= 0 && acc[d].estimate > 0 {
                 try rescore(d)
             }
         }
@@ -551,7 +536,7 @@ public final class SimilarSearcher {
         }
         var bounds: [(slot: Int, bound: Double)] = []
         let bar = ranking.threshold
-        // Only posts whose estimate reached the running cut can reach the final one (see the reading loop).
+        // A post whose estimate is below θ − (what the unread terms could add) cannot reach θ.
         let cut = Float(bar / (maxBoost * slack) - left)
         let scale = maxBoost * slack
         acc.withUnsafeBufferPointer { a in
@@ -560,7 +545,7 @@ public final class SimilarSearcher {
                 @inline(__always) func consider(_ d: Int) {
                     let slot = a[d]
                     let e = slot.estimate, sq = slot.squares
-                    guard slot.tag & ~1 == cur, sq >= 0, e >= cut, e > 0 else { return }
+                    guard slot.tag == cur, sq >= 0, e >= cut, e > 0 else { return }
                     let n = Double(d > base ? overlay.norms[d - base - 1] : nrm[d])
                     guard n > 0 else { return }
                     let estimate = Double(e)
@@ -572,21 +557,15 @@ public final class SimilarSearcher {
                     }
                     if b >= bar { bounds.append((d, b)) }
                 }
-                // A post whose final estimate reaches the final cut was listed (the running cut only rises), unless
-                // listing stopped: then every slot is looked at.
-                if scanAll {
-                    // Only the slots given an estimate, in order: the bits say which.
-                    touchedBits.withUnsafeBufferPointer { bits in
-                        for (w, word) in bits.prefix(words).enumerated() {
-                            var m = word
-                            while m != 0 {
-                                consider(w &* 64 &+ m.trailingZeroBitCount)
-                                m &= m &- 1
-                            }
+                // The slots given an estimate, in order: the bits say which.
+                touchedBits.withUnsafeBufferPointer { bits in
+                    for (w, word) in bits.prefix(words).enumerated() {
+                        var m = word
+                        while m != 0 {
+                            consider(w &* 64 &+ m.trailingZeroBitCount)
+                            m &= m &- 1
                         }
                     }
-                } else {
-                    for d in candidates { consider(d) }
                 }
             }
           }
@@ -797,7 +776,7 @@ struct TopEstimates {
 }
 
 /// One slot's running state in the fast path: the estimate so far, the sum of the squares of the weights read, and
-/// the search that wrote it (`tag & ~1`, even) with the low bit set once the post is listed as a candidate.
+/// the search that wrote it.
 struct Accumulator {
     var estimate: Float
     var squares: Float
