@@ -317,6 +317,21 @@ xc_table *xc_document_terms(const xc_document *doc, xc_error **err) XC_NOEXCEPT 
     });
 }
 
+void xc_document_rewrite_wdfs(xc_document *doc, uint32_t (*rewrite)(uint32_t, uint32_t, void *), void *context,
+                              xc_error **err) XC_NOEXCEPT {
+    guard_void(err, [&] {
+        std::vector<std::pair<std::string, Xapian::termcount>> weighted;
+        for (auto it = doc->doc.termlist_begin(); it != doc->doc.termlist_end(); ++it) {
+            if (it.get_wdf() > 0) weighted.emplace_back(*it, it.get_wdf());
+        }
+        const auto count = uint32_t(weighted.size());
+        for (const auto &[term, wdf] : weighted) {
+            const uint32_t now = rewrite(wdf, count, context);
+            if (now > wdf) doc->doc.add_term(term, now - wdf);
+        }
+    });
+}
+
 // MARK: - Databases
 
 xc_database *xc_database_open(const char *path, size_t len, xc_error **err) XC_NOEXCEPT {

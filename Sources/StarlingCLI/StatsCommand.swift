@@ -30,7 +30,7 @@ struct StatsCommand: ParsableCommand {
                 if let a = stats.oldest, let b = stats.newest {
                     emit("time span:  \(PostTime.iso8601(a)) … \(PostTime.iso8601(b))")
                 }
-                emit("terms:      \(String(format: "%.1f", stats.averageLength)) per post on average")
+                emit("terms:      \(String(format: "%.1f", stats.averageLength)) distinct per post on average")
                 emit("languages:  " + stats.languages.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
                 emit("platforms:  " + stats.platforms.map { "\($0.0) \($0.1)" }.joined(separator: ", "))
                 emit("hashtags:   " + stats.topHashtags.map { "#\($0.0) \($0.1)" }.joined(separator: ", "))

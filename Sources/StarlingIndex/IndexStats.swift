@@ -8,6 +8,8 @@ import XapianKit
 public struct IndexStats: Sendable {
     public var documents: Int
     public var bytesOnDisk: Int64
+    /// Distinct weighted terms (words, stems, hashtags, mentions, ...) per post, averaged over up to 1,000 posts
+    /// spread over the index (Xapian's own document length holds length-normalised weights, see TermWeighting).
     public var averageLength: Double
     public var distinctTerms: Int
     public var oldest: Date?
@@ -46,7 +48,7 @@ public struct IndexStats: Sendable {
             }
         }
         var stats = IndexStats(
-            documents: docs, bytesOnDisk: directorySize(path), averageLength: try db.averageLength(),
+            documents: docs, bytesOnDisk: directorySize(path), averageLength: try averageTerms(db),
             distinctTerms: 0, oldest: oldest, newest: newest,
             languages: try prefixed(TermPrefix.language, top: 10), platforms: try prefixed(TermPrefix.platform, top: 10),
             topHashtags: try prefixed(TermPrefix.hashtag, top: 10))
@@ -54,6 +56,23 @@ public struct IndexStats: Sendable {
         stats.topDomains = try prefixed(TermPrefix.domain, top: 10)
         stats.topEntities = try prefixed(TermPrefix.entity, top: 10)
         return stats
+    }
+
+    /// The mean number of distinct weighted terms of up to `sample` posts, evenly spread over the docids.
+    static func averageTerms(_ db: Database, sample: Int = 1_000) throws -> Double {
+        let last = Int(try db.lastDocID())
+        guard last > 0 else { return 0 }
+        let step = max(1, last / sample)
+        var posts = 0, terms = 0
+        for docid in stride(from: 1, through: last, by: step) {
+            let list: [(term: String, wdf: UInt32)]
+            do { list = try db.termList(UInt32(docid)) } catch let e as XapianError where e.type == "DocNotFoundError" {
+                continue
+            }
+            posts += 1
+            for (_, wdf) in list where wdf > 0 { terms += 1 }
+        }
+        return posts > 0 ? Double(terms) / Double(posts) : 0
     }
 
     /// Bytes of every file under `path`.

@@ -54,6 +54,8 @@ public struct SearchResult: Sendable {
 public final class Searcher {
     public let database: Database
     private let compiler: QueryCompiler
+    /// The index's folded weighting, once seen (an empty index may get one from a writer later).
+    private var weighting: TermWeighting?
 
     /// Opens the index at `path` for reading.
     public init(path: String, analyzer: Analyzer? = nil) throws {
@@ -79,6 +81,11 @@ public final class Searcher {
         let query = try compiler.compile(node)
         let enquire = Enquire(database)
         try enquire.setQuery(query)
+        if weighting == nil { weighting = try TermWeighting.named(try database.metadata(TermWeighting.metadataKey)) }
+        if let weighting {
+            // Lengths are folded into the wdfs already: BM25 without length lookups.
+            enquire.setWeighting(.bm25(k1: weighting.searchK1, b: 0))
+        }
         switch request.sort {
         case .relevance: enquire.setSortByRelevance()
         case .newest: enquire.setSortByValueThenRelevance(ValueSlot.createdAt, reverse: true)

@@ -31,11 +31,12 @@ final class ExactIndex {
         }
         var authorIDs: [String: Int32] = [:]
         let last = try database.lastDocID()
+        let weighting = try database.termWeighting()
         guard last > 0 else { return }
         docids.reserveCapacity(n)
         for docid in UInt32(1)...last {
             let list: [(term: String, wdf: UInt32)]
-            do { list = try database.termList(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
+            do { list = try database.termCounts(docid, weighting) } catch let e as XapianError where e.type == "DocNotFoundError" {
                 continue
             }
             var sum = 0.0

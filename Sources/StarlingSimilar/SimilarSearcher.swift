@@ -22,6 +22,8 @@ public final class SimilarSearcher {
     private let compiler: QueryCompiler
     private let builder = DocumentBuilder()
     private var stages: [any IngestStage]?
+    /// The index's folded term weighting, once seen (nil until then: an empty index gets one with its first post).
+    private var weightingSeen: TermWeighting?
     /// Document frequencies seen so far (the index's, until `reopen`).
     private var frequencies: [String: Int] = [:]
     private var documentCount: Int
@@ -127,16 +129,25 @@ public final class SimilarSearcher {
         let post = Post(id: "", text: text, urls: links)
         let analysis = analyzer.analyze(text, links: links)
         let document = builder.build(post, analysis: analysis)
-        if stages == nil { stages = try StandardStages.make(configuration: analyzer.configuration) }
+        if stages == nil {
+            // Raw frequencies are what similarity weighs: the weighting stage's folding is left out.
+            stages = try StandardStages.make(configuration: analyzer.configuration).filter { !($0 is WeightingStage) }
+        }
         for stage in stages ?? [] { stage.prepare(post, analysis: analysis, document: document) }
         return document.terms()
+    }
+
+    /// Document `docid`'s term list with raw term frequencies.
+    private func termCounts(_ docid: UInt32) throws -> [(term: String, wdf: UInt32)] {
+        if weightingSeen == nil { weightingSeen = try database.termWeighting() }
+        return try database.termCounts(docid, weightingSeen)
     }
 
     func resolve(_ source: SimilarSource) throws -> QueryPost {
         switch source {
         case .post(let id):
             guard let docid = try docid(of: id) else { throw SimilarError.unknownPost(id) }
-            let list = try database.termList(docid)
+            let list = try termCounts(docid)
             let vector = try SimilarVector(terms: list, idf: idf)
             let cluster = try database.value(docid, slot: ValueSlot.cluster)
             return QueryPost(vector: vector, docid: docid, id: id, author: SimilarTerms.author(in: list),
@@ -219,7 +230,7 @@ public final class SimilarSearcher {
     /// The shared terms of document `docid` and the query, by their share of the cosine, largest first.
     public func explain(_ docid: UInt32, query: SimilarVector, top: Int) throws -> [SharedTerm] {
         guard top > 0 else { return [] }
-        let vector = try SimilarVector(terms: try database.termList(docid), idf: idf)
+        let vector = try SimilarVector(terms: try termCounts(docid), idf: idf)
         var weights: [String: Double] = [:]
         for (t, w) in zip(vector.terms, vector.weights) { weights[t] = w }
         var shared: [SharedTerm] = []
@@ -629,7 +640,7 @@ public final class SimilarSearcher {
     /// the document no longer exists). The same arithmetic as `explain` and the exact path.
     private func exactCosine(_ docid: UInt32, query q: SimilarVector) throws -> (cosine: Double, shared: [SharedTerm])? {
         let list: [(term: String, wdf: UInt32)]
-        do { list = try database.termList(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
+        do { list = try termCounts(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
             return nil
         }
         if queryIndex.isEmpty || queryIndexTerms != q.terms {

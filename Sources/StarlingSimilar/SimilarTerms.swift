@@ -2,6 +2,7 @@
 // (scikit-learn's TfidfVectorizer(sublinear_tf=True, smooth_idf=True), so the two can be compared term for term).
 import Foundation
 import StarlingModel
+import XapianKit
 
 /// The kinds of index term that count for similarity.
 public enum SimilarTermKind: String, Sendable, CaseIterable {
@@ -101,4 +102,17 @@ public struct SimilarVector: Sendable, Equatable {
 
     /// Whether the vector has no terms (e.g. a post of punctuation only).
     public var isEmpty: Bool { terms.isEmpty }
+}
+
+extension Database {
+    /// The index's folded term weighting (nil: it stores raw frequencies).
+    func termWeighting() throws -> TermWeighting? {
+        try TermWeighting.named(try metadata(TermWeighting.metadataKey))
+    }
+
+    /// Document `docid`'s term list with raw term frequencies, whichever way the index stores them.
+    func termCounts(_ docid: UInt32, _ weighting: TermWeighting?) throws -> [(term: String, wdf: UInt32)] {
+        let list = try termList(docid)
+        return weighting?.unfold(list) ?? list
+    }
 }

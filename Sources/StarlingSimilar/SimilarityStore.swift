@@ -162,6 +162,7 @@ final class SimilarityStore: @unchecked Sendable {
         lengths.reserveCapacity(Int(last) + 1)
         entryHashes.reserveCapacity(Int(last) * 16)
         wdfs.reserveCapacity(Int(last) * 16)
+        let weighting = try database.termWeighting()
         if last > 0 {
             for docid in UInt32(1)...last {
                 let list: [(term: String, wdf: UInt32)]
@@ -171,8 +172,8 @@ final class SimilarityStore: @unchecked Sendable {
                     continue
                 }
                 var length: UInt32 = 0
-                for (t, wdf) in list {
-                    length &+= wdf
+                for (_, wdf) in list { length &+= wdf }
+                for (t, wdf) in weighting?.unfold(list) ?? list {
                     guard SimilarTerms.kind(of: t) != nil else { continue }
                     let h = similarityHash(t)
                     entryHashes.append(h)
@@ -370,6 +371,7 @@ struct SimilarityOverlay {
     {
         let revision = (try? database.revision()) ?? 0
         let last = try database.lastDocID()
+        let weighting = try database.termWeighting()
         if lastDocID == 0 { lastDocID = store.lastDocID }
         if checkLengths && (revision == 0 || revision != store.revision) && store.lastDocID > 0 {
             for docid in UInt32(1)...min(store.lastDocID, max(last, 1)) {
@@ -383,22 +385,23 @@ struct SimilarityOverlay {
                 }
                 if actual != expected {
                     masked.append(docid)
-                    try add(docid, database: database, idf: idf)
+                    try add(docid, database: database, weighting: weighting, idf: idf)
                 }
             }
             if last < store.lastDocID { masked += (last + 1)...store.lastDocID }
         }
         if last > lastDocID {
-            for docid in (lastDocID + 1)...last { try add(docid, database: database, idf: idf) }
+            for docid in (lastDocID + 1)...last { try add(docid, database: database, weighting: weighting, idf: idf) }
             lastDocID = last
         }
         self.revision = revision
     }
 
-    private mutating func add(_ docid: UInt32, database: Database, idf: (String) throws -> Double) throws {
+    private mutating func add(_ docid: UInt32, database: Database, weighting: TermWeighting?,
+                              idf: (String) throws -> Double) throws {
         guard position[docid] == nil else { return }
         let list: [(term: String, wdf: UInt32)]
-        do { list = try database.termList(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
+        do { list = try database.termCounts(docid, weighting) } catch let e as XapianError where e.type == "DocNotFoundError" {
             return
         }
         let at = docids.count

@@ -68,6 +68,24 @@ public final class Document: @unchecked Sendable {
         record(error)
     }
 
+    /// Replaces the wdf of every term whose wdf is above zero by `rewrite(wdf, count)`, where `count` is the number
+    /// of such terms; a result smaller than the wdf leaves it unchanged (wdfs can only grow).
+    ///
+    /// - Complexity: O(t log t) for t terms, in one C call (no term crosses into Swift).
+    public func rewriteWdfs(_ rewrite: (_ wdf: UInt32, _ count: UInt32) -> UInt32) {
+        typealias Rewrite = (UInt32, UInt32) -> UInt32
+        var error: OpaquePointer?
+        withoutActuallyEscaping(rewrite) { f in
+            var box: Rewrite = f
+            withUnsafeMutablePointer(to: &box) { context in
+                xc_document_rewrite_wdfs(handle, { wdf, count, context in
+                    context!.assumingMemoryBound(to: Rewrite.self).pointee(wdf, count)
+                }, context, &error)
+            }
+        }
+        record(error)
+    }
+
     /// Adds `term` at `position` (for phrase and near queries), increasing its wdf by `wdf`.
     ///
     /// - Complexity: O(log t + log p) for t terms and p positions of the term.

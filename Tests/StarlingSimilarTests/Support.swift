@@ -71,16 +71,22 @@ struct ReferenceCosine {
         return v.mapValues { $0 / norm }
     }
 
+    /// Document `docid`'s terms with raw frequencies (the index stores them folded: TermWeighting).
+    func termList(_ docid: UInt32) throws -> [(term: String, wdf: UInt32)] {
+        let list = try database.termList(docid)
+        return try TermWeighting.named(try database.metadata(TermWeighting.metadataKey))?.unfold(list) ?? list
+    }
+
     func cosine(_ a: [String: Double], _ b: [String: Double]) -> Double {
         a.reduce(0) { $0 + $1.value * (b[$1.key] ?? 0) }
     }
 
     /// Cosines of the query docid with every other document, best first (ties by docid).
     func ranking(query: UInt32) throws -> [(docid: UInt32, cosine: Double)] {
-        let q = try vector(try database.termList(query))
+        let q = try vector(try termList(query))
         var out: [(UInt32, Double)] = []
         for d in UInt32(1)...(try database.lastDocID()) where d != query {
-            let c = cosine(q, try vector(try database.termList(d)))
+            let c = cosine(q, try vector(try termList(d)))
             if c > 0 { out.append((d, c)) }
         }
         return out.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 < $1.0 }

@@ -125,6 +125,10 @@ void xc_document_set_value(xc_document *doc, uint32_t slot, const char *value, s
 char *xc_document_get_value(const xc_document *doc, uint32_t slot, size_t *len, xc_error **error) XC_NOEXCEPT;
 /** Table: one string (term), one int (wdf) per row. */
 xc_table *xc_document_terms(const xc_document *doc, xc_error **error) XC_NOEXCEPT;
+/// Rewrites the wdf of every term with a wdf above zero: `rewrite(wdf, n, context)` gives the new wdf, where n is
+/// the number of such terms. The new wdf must not be smaller (Xapian documents can only add to a wdf).
+void xc_document_rewrite_wdfs(xc_document *doc, uint32_t (*rewrite)(uint32_t wdf, uint32_t count, void *context),
+                              void *context, xc_error **error) XC_NOEXCEPT;
 
 /* MARK: databases */
 

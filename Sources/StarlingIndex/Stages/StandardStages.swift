@@ -5,7 +5,9 @@ import StarlingAnalysis
 public enum StandardStages {
     /// The stages for an index, built once per ingest run.
     public static func make(configuration: AnalyzerConfiguration) throws -> [any IngestStage] {
+        // Weighting folds the weights of every term the others added: it stays last.
         let stages: [any IngestStage] = [try LanguageStage(), DuplicateStage()] + (try EntityStage.standard())
+            + [WeightingStage()]
         _ = configuration
         return stages
     }
