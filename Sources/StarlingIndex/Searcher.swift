@@ -82,10 +82,7 @@ public final class Searcher {
         let enquire = Enquire(database)
         try enquire.setQuery(query)
         if weighting == nil { weighting = try TermWeighting.named(try database.metadata(TermWeighting.metadataKey)) }
-        if let weighting {
-            // Lengths are folded into the wdfs already: BM25 without length lookups.
-            enquire.setWeighting(.bm25(k1: weighting.searchK1, b: 0))
-        }
+        enquire.setWeighting(for: weighting)
         switch request.sort {
         case .relevance: enquire.setSortByRelevance()
         case .newest: enquire.setSortByValueThenRelevance(ValueSlot.createdAt, reverse: true)
@@ -103,5 +100,13 @@ public final class Searcher {
         }
         return SearchResult(total: mset.matchesEstimated, totalLowerBound: mset.matchesLowerBound,
                             totalUpperBound: mset.matchesUpperBound, hits: hits)
+    }
+}
+
+extension Enquire {
+    /// Ranks by an index's weighting: BM25 with b = 0 over wdfs that hold the length normalisation already (no
+    /// document-length look-ups), or Xapian's default BM25 for an index that stores raw frequencies (nil).
+    public func setWeighting(for weighting: TermWeighting?) {
+        if let weighting { setWeighting(.bm25(k1: weighting.searchK1, b: 0)) }
     }
 }

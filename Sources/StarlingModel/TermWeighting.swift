@@ -69,9 +69,16 @@ public struct TermWeighting: Sendable, Equatable {
 
     /// A term list (as read from the index) with raw frequencies instead of stored wdfs.
     public func unfold(_ list: [(term: String, wdf: UInt32)]) -> [(term: String, wdf: UInt32)] {
+        var list = list
+        unfold(&list)
+        return list
+    }
+
+    /// Replaces a term list's stored wdfs by the raw frequencies, in place (no copy of a uniquely held list).
+    public func unfold(_ list: inout [(term: String, wdf: UInt32)]) {
         var length = 0
         for (_, wdf) in list where wdf > 0 { length += 1 }
-        return list.map { ($0.term, unfold($0.wdf, length: length)) }
+        for i in list.indices where list[i].wdf > 0 { list[i].wdf = unfold(list[i].wdf, length: length) }
     }
 
     /// The BM25 k1 to search a folded index with (b = 0): the scale carried over, so that saturation matches.

@@ -76,6 +76,8 @@ public enum Analytics {
     public static func facets(database: Database, query: Query, facets: [Facet], size: Int, sample: Int) throws -> JSONValue {
         let enquire = Enquire(database)
         try enquire.setQuery(query)
+        // The sample is the best matches as search ranks them.
+        enquire.setWeighting(for: try TermWeighting.named(try database.metadata(TermWeighting.metadataKey)))
         var spies: [(Facet, ValueCountSpy)] = []
         for f in facets { if let slot = f.slot { spies.append((f, enquire.addValueCountSpy(slot: slot))) } }
         let mset = try enquire.mset(first: 0, max: sample, checkAtLeast: sample, fetchData: false)

@@ -112,7 +112,8 @@ extension Database {
 
     /// Document `docid`'s term list with raw term frequencies, whichever way the index stores them.
     func termCounts(_ docid: UInt32, _ weighting: TermWeighting?) throws -> [(term: String, wdf: UInt32)] {
-        let list = try termList(docid)
-        return weighting?.unfold(list) ?? list
+        var list = try termList(docid)
+        weighting?.unfold(&list)
+        return list
     }
 }

@@ -165,15 +165,17 @@ final class SimilarityStore: @unchecked Sendable {
         let weighting = try database.termWeighting()
         if last > 0 {
             for docid in UInt32(1)...last {
-                let list: [(term: String, wdf: UInt32)]
+                var list: [(term: String, wdf: UInt32)]
                 do { list = try database.termList(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
                     offsets.append(UInt32(entryHashes.count))
                     lengths.append(0)
                     continue
                 }
+                // The index's document length (the stored wdfs' sum) tells later whether the post changed.
                 var length: UInt32 = 0
                 for (_, wdf) in list { length &+= wdf }
-                for (t, wdf) in weighting?.unfold(list) ?? list {
+                weighting?.unfold(&list)
+                for (t, wdf) in list {
                     guard SimilarTerms.kind(of: t) != nil else { continue }
                     let h = similarityHash(t)
                     entryHashes.append(h)
