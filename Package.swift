@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: C shims
@@ -72,7 +73,10 @@ let package = Package(
         ),
         .target(
             name: "StarlingUnshorten",
-            dependencies: ["StarlingModel", "StarlingAnalysis", "StarlingIndex", "XapianKit"]
+            dependencies: [
+                "StarlingModel", "StarlingAnalysis", "StarlingIndex", "XapianKit",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .target(
             name: "StarlingSimilar",

@@ -2,15 +2,12 @@
 // checked against the SSRF policy before each connection, a visited set stops loops, a hop limit stops endless
 // chains, every request has a deadline, and only `concurrency` links are in flight at once.
 //
-// Known gap (DNS rebinding): the addresses are checked with our own lookup, then URLSession (libcurl) looks the
-// name up again to connect. A hostile DNS server answering with a public address first and a private one a moment
-// later (TTL 0) can slip past the check. Closing it needs connecting to the checked address itself (libcurl's
-// CURLOPT_RESOLVE), which FoundationNetworking does not expose. Literal addresses, /etc/hosts names and ordinary
+// Known gap (DNS rebinding): the addresses are checked with our own lookup, then the HTTP client (HopClient:
+// AsyncHTTPClient) looks the name up again to connect. A hostile DNS server answering with a public address first
+// and a private one a moment later (TTL 0) can slip past the check. Closing it needs connecting to the checked
+// address itself, which AsyncHTTPClient does not expose. Literal addresses, /etc/hosts names and ordinary
 // DNS names are covered; run unshorten where private services need authentication anyway if this matters.
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// How the resolver behaves.
 public struct ResolverConfiguration: Sendable {
@@ -92,7 +89,7 @@ public struct Resolution: Sendable, Equatable {
     }
 }
 
-/// Resolves short links. One instance holds one URLSession; call ``close()`` when done.
+/// Resolves short links. One instance holds one HTTP client; call ``close()`` when done.
 public final class RedirectResolver: Sendable {
     /// The configuration in force.
     public let configuration: ResolverConfiguration

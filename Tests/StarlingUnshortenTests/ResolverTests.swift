@@ -104,6 +104,23 @@ func testResolver(maxHops: Int = 10, timeout: Double = 0.6, concurrency: Int = 4
         #expect(elapsed < 2.0, "took \(elapsed) s with a 0.5 s timeout")
     }
 
+    @Test func aSlowAnswerAfterTheTimeoutAndAResolverDroppedUnclosedAreHarmless() async throws {
+        // URLSession on Linux trapped when a redirect arrived after its timeout; the NIO client must not, and a
+        // resolver nobody closed must not trap either (a debug build checks its HTTP client was shut down).
+        let server = try LoopbackServer(handler: shortenerRoutes)
+        defer { server.stop() }
+        do {
+            let resolver = testResolver(timeout: 0.2)
+            let r = await resolver.resolve(server.url("/slow"))
+            #expect(r.failure?.reason == .timeout)
+        }
+        let resolver = testResolver()
+        defer { resolver.close() }
+        let r = await resolver.resolve(server.url("/chain/2"))
+        #expect(r.failure == nil)
+        #expect(r.hops == 2)
+    }
+
     @Test func reportsErrorStatuses() async throws {
         let server = try LoopbackServer(handler: shortenerRoutes)
         defer { server.stop() }
