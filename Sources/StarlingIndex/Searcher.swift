@@ -81,7 +81,7 @@ public final class Searcher {
         let query = try compiler.compile(node)
         let enquire = Enquire(database)
         try enquire.setQuery(query)
-        if weighting == nil { weighting = try TermWeighting.named(try database.metadata(TermWeighting.metadataKey)) }
+        if weighting == nil { weighting = try database.termWeighting() }
         enquire.setWeighting(for: weighting)
         switch request.sort {
         case .relevance: enquire.setSortByRelevance()
@@ -100,6 +100,13 @@ public final class Searcher {
         }
         return SearchResult(total: mset.matchesEstimated, totalLowerBound: mset.matchesLowerBound,
                             totalUpperBound: mset.matchesUpperBound, hits: hits)
+    }
+}
+
+extension Database {
+    /// The index's folded term weighting, from its metadata (nil: it stores raw frequencies).
+    public func termWeighting() throws -> TermWeighting? {
+        try TermWeighting.named(try metadata(TermWeighting.metadataKey))
     }
 }
 

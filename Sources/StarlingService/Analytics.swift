@@ -77,7 +77,7 @@ public enum Analytics {
         let enquire = Enquire(database)
         try enquire.setQuery(query)
         // The sample is the best matches as search ranks them.
-        enquire.setWeighting(for: try TermWeighting.named(try database.metadata(TermWeighting.metadataKey)))
+        enquire.setWeighting(for: try database.termWeighting())
         var spies: [(Facet, ValueCountSpy)] = []
         for f in facets { if let slot = f.slot { spies.append((f, enquire.addValueCountSpy(slot: slot))) } }
         let mset = try enquire.mset(first: 0, max: sample, checkAtLeast: sample, fetchData: false)

@@ -1,6 +1,7 @@
 // Which index terms make up a post's TF-IDF vector, and how each is weighted: sublinear tf, smoothed idf
 // (scikit-learn's TfidfVectorizer(sublinear_tf=True, smooth_idf=True), so the two can be compared term for term).
 import Foundation
+import StarlingIndex
 import StarlingModel
 import XapianKit
 
@@ -105,11 +106,6 @@ public struct SimilarVector: Sendable, Equatable {
 }
 
 extension Database {
-    /// The index's folded term weighting (nil: it stores raw frequencies).
-    func termWeighting() throws -> TermWeighting? {
-        try TermWeighting.named(try metadata(TermWeighting.metadataKey))
-    }
-
     /// Document `docid`'s term list with raw term frequencies, whichever way the index stores them.
     func termCounts(_ docid: UInt32, _ weighting: TermWeighting?) throws -> [(term: String, wdf: UInt32)] {
         var list = try termList(docid)

@@ -74,7 +74,7 @@ struct ReferenceCosine {
     /// Document `docid`'s terms with raw frequencies (the index stores them folded: TermWeighting).
     func termList(_ docid: UInt32) throws -> [(term: String, wdf: UInt32)] {
         let list = try database.termList(docid)
-        return try TermWeighting.named(try database.metadata(TermWeighting.metadataKey))?.unfold(list) ?? list
+        return try database.termWeighting()?.unfold(list) ?? list
     }
 
     func cosine(_ a: [String: Double], _ b: [String: Double]) -> Double {

@@ -19,12 +19,8 @@ public final class WeightingStage: IngestStage, @unchecked Sendable {
 
     /// - Complexity: O(terms of the document).
     public func prepare(_ post: Post, analysis: Analysis, document: Document) {
-        Self.fold(document, weighting)
-    }
-
-    /// Folds `document`'s weighted terms in place (adds to each wdf: folded frequencies are never smaller).
-    public static func fold(_ document: Document, _ weighting: TermWeighting) {
-        document.rewriteWdfs { wdf, count in weighting.fold(wdf, length: Int(count)) }
+        // Folded frequencies are never smaller, so each wdf only grows (all Xapian allows).
+        document.rewriteWdfs { [weighting] wdf, count in weighting.fold(wdf, length: Int(count)) }
     }
 
     public func beforeWrite(id: String, document: Document, database: WritableDatabase) throws {
