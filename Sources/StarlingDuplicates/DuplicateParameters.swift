@@ -37,6 +37,17 @@ public enum BucketKeyFormat: String, Sendable, Equatable {
     }
 }
 
+/// Where an index keeps its LSH bucket entries.
+public enum BucketStorage: String, Sendable, Equatable {
+    /// As `XNB` boolean terms in Xapian: indexes made before 2026-12-02 (no `buckets=` in their settings).
+    /// Nearly unique terms: about 30 bytes a post in each of the posting and term lists, and the slowest part
+    /// of a Xapian commit.
+    case terms
+    /// In a file beside Xapian's tables (`starling-dup-buckets`, 8 bytes an entry), kept in step with each
+    /// commit (StarlingIndex.BucketStore).
+    case file
+}
+
 /// Near-duplicate detection settings. The index stores shingle sets and bucket terms made with these, so an
 /// index must be queried with the settings it was built with (`DuplicateParameters.standard`).
 public struct DuplicateParameters: Sendable, Equatable {
@@ -52,10 +63,12 @@ public struct DuplicateParameters: Sendable, Equatable {
     public var threshold: Double
     /// How bucket keys are written as terms.
     public var bucketKeys: BucketKeyFormat
+    /// Where the bucket entries are kept.
+    public var buckets: BucketStorage
 
     /// Settings from their parts.
     public init(shingles: ShingleKind, permutations: Int, lsh: LSHBands, threshold: Double,
-                bucketKeys: BucketKeyFormat = .base32) {
+                bucketKeys: BucketKeyFormat = .base32, buckets: BucketStorage = .file) {
         precondition(lsh.bands * lsh.rows <= permutations, "bands × rows exceeds the permutations")
         precondition(threshold > 0 && threshold <= 1, "the threshold is a Jaccard similarity in (0, 1]")
         self.shingles = shingles
@@ -63,6 +76,7 @@ public struct DuplicateParameters: Sendable, Equatable {
         self.lsh = lsh
         self.threshold = threshold
         self.bucketKeys = bucketKeys
+        self.buckets = buckets
     }
 
     /// The measured defaults (tools/dup-eval/README.md): word 3-shingles, LSH on 6 bands of 2 rows, threshold
@@ -70,7 +84,7 @@ public struct DuplicateParameters: Sendable, Equatable {
     /// with probability 0.982 (10x3, the earlier default: 0.985; at J >= 0.75 the two curves are within 0.3%);
     /// on the real corpus 6x2 finds 23,732 of the 23,738 pairs (10x3: 23,736) with 1.2 candidates verified per
     /// post (10x3: 0.36), and costs 6 bucket terms a post instead of 10: bucket terms, nearly unique, were a
-    /// third of a compacted index. Candidates are verified with the exact Jaccard of the stored shingle sets, so
+    /// third of a compacted index (now kept in a file beside the index instead: 8 bytes an entry). Candidates are verified with the exact Jaccard of the stored shingle sets, so
     /// precision does not depend on the estimate.
     public static let standard = DuplicateParameters(shingles: .words(3), permutations: 128,
                                                      lsh: LSHBands(bands: 6, rows: 2), threshold: 0.7)
@@ -79,8 +93,12 @@ public struct DuplicateParameters: Sendable, Equatable {
     /// one threshold answers queries at another (recall falls below about 0.6, where buckets rarely match).
     public func with(threshold: Double) -> DuplicateParameters {
         DuplicateParameters(shingles: shingles, permutations: permutations, lsh: lsh, threshold: threshold,
-                            bucketKeys: bucketKeys)
+                            bucketKeys: bucketKeys, buckets: buckets)
     }
+
+    /// The 30 bits of a band key that name its bucket (those the base-32 terms spell).
+    @inline(__always)
+    public static func bucketKey(_ key: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: key >> 34) }
 
     /// The bucket term of a band key: `XNB` + the key in `bucketKeys`' format.
     @inline(__always)
@@ -96,12 +114,14 @@ public struct DuplicateParameters: Sendable, Equatable {
 
 extension DuplicateParameters {
     /// The settings as one line, stored in the index's metadata so queries use what the index was built with:
-    /// `shingles=word3 permutations=128 bands=6 rows=2 threshold=0.7 keys=b32`. Indexes written before bucket
-    /// keys had a format field hold hex keys and no `keys=`, which reads as `hex48`.
+    /// `shingles=word3 permutations=128 bands=6 rows=2 threshold=0.7 keys=b32 buckets=file`. Indexes written
+    /// before bucket keys had a format field hold hex keys and no `keys=`, which reads as `hex48`; those written
+    /// before the bucket file have no `buckets=`, which reads as `terms`.
     public var metadataText: String {
         let keys = bucketKeys == .hex48 ? "" : " keys=\(bucketKeys.rawValue)"
+        let store = buckets == .terms ? "" : " buckets=\(buckets.rawValue)"
         return "shingles=\(shingles) permutations=\(permutations) bands=\(lsh.bands) rows=\(lsh.rows) threshold=\(threshold)"
-            + keys
+            + keys + store
     }
 
     /// Parses ``metadataText``; nil when a field is missing or invalid.
@@ -121,6 +141,12 @@ extension DuplicateParameters {
             guard let known = BucketKeyFormat(rawValue: f) else { return nil }
             keys = known
         }
-        self.init(shingles: s, permutations: k, lsh: LSHBands(bands: b, rows: r), threshold: t, bucketKeys: keys)
+        var storage = BucketStorage.terms
+        if let f = fields["buckets"] {
+            guard let known = BucketStorage(rawValue: f) else { return nil }
+            storage = known
+        }
+        self.init(shingles: s, permutations: k, lsh: LSHBands(bands: b, rows: r), threshold: t, bucketKeys: keys,
+                  buckets: storage)
     }
 }

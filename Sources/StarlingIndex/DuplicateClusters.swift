@@ -1,7 +1,7 @@
 // Near-duplicate clusters, kept right on the single writer thread as posts are written and deleted.
 //
 // A cluster is a connected component of the graph whose edges are (a) pairs of posts with exact Jaccard at or
-// above the threshold, found through the LSH bucket terms, and (b) explicit reshares (a post and the post it
+// above the threshold, found through the LSH buckets (BucketStore; `XNB` terms in indexes made before it), and (b) explicit reshares (a post and the post it
 // reshares). Its id, in ValueSlot.cluster, is its first post (PostOrder: created_at, then id). A component
 // is a function of the set of posts, so the ids do not depend on the order the posts arrive in.
 //
@@ -31,6 +31,10 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
     /// Clusters whose first post must be recomputed at the next flush (an original arrived after its reshares).
     private var recompute: Set<String> = []
     private var orderCache: [String: PostOrder] = [:]
+    /// The bucket file, when the index keeps its buckets there (opened by `start`).
+    private var store: BucketStore?
+    /// The bucket keys the post being written holds, filed under its docid by `written(docid:)`.
+    private var keysToFile: [UInt32] = []
 
     /// The most bucket entries read and verified by exact Jaccard for one post (newest first).
     static let maxVerifiedCandidates = 32
@@ -93,6 +97,71 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         } else if DuplicateParameters(metadataText: stored) != parameters {
             throw DuplicateIndexError.parametersDiffer(index: stored, requested: parameters.metadataText)
         }
+        if parameters.buckets == .file {
+            guard let folder = database.path else { throw BucketStoreError.noFolder }
+            let opened = try BucketStore.openForWriting(
+                folder: folder, database: database,
+                holderKeys: { [unowned self] d in try self.fileKeys(of: d, database, holdersOnly: true) },
+                keysOf: { [unowned self] d in try self.fileKeys(of: d, database, holdersOnly: false) })
+            store = opened
+            database.addCommitHook { db in try opened.persist(db) }
+        }
+    }
+
+    /// The bucket keys of post `docid`'s shingles (nil: no such post, no shingles, or, with `holdersOnly`, a
+    /// later copy of a text, which holds no buckets).
+    private func fileKeys(of docid: UInt32, _ database: Database, holdersOnly: Bool) throws -> [UInt32]? {
+        guard let doc = try Self.documentIfPresent(docid, database) else { return nil }
+        let shingles = ShingleCoding.decode(doc.value(ValueSlot.shingles))
+        guard !shingles.isEmpty else { return nil }
+        if holdersOnly, try database.postings(Self.setTerm(shingles)).contains(docid) { return nil }
+        return parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
+    }
+
+    /// Document `docid`, or nil when there is none (bucket entries outlive the posts they were filed for).
+    static func documentIfPresent(_ docid: UInt32, _ database: Database) throws -> Document? {
+        do {
+            return try database.document(docid)
+        } catch let e as XapianError where e.type == "DocNotFoundError" {
+            return nil
+        }
+    }
+
+    /// The posts filed under the bucket of band key `key`.
+    private func bucket(_ key: UInt64, _ database: Database) throws -> [UInt32] {
+        if let store { return store.docids(DuplicateParameters.bucketKey(key)) }
+        let term = bucketTerm(key)
+        return seen(term) ? try database.postings(term) : []
+    }
+
+    /// Whether post `docid` holds the buckets of `keys` (checked on the first: they are filed together).
+    private func holds(_ keys: [UInt64], _ docid: UInt32, _ database: Database) throws -> Bool {
+        if let store { return store.contains(DuplicateParameters.bucketKey(keys[0]), docid) }
+        return try database.postings(bucketTerm(keys[0])).contains(docid)
+    }
+
+    /// Files post `docid` under `keys`: entries in the bucket file, or terms added to `document`.
+    private func file(_ keys: [UInt64], docid: UInt32?, document: Document?, _ database: WritableDatabase) throws {
+        if store != nil {
+            if let docid {
+                for key in keys { store!.add(DuplicateParameters.bucketKey(key), docid) }
+            } else {
+                keysToFile = keys.map(DuplicateParameters.bucketKey)
+            }
+        } else if let document {
+            for key in keys {
+                let term = bucketTerm(key)
+                document.addBooleanTerm(term)
+                remember(term)
+            }
+        }
+    }
+
+    /// Files the post just written (as `docid`) under the buckets `assign` decided it holds.
+    public func written(docid: UInt32) {
+        guard let store, !keysToFile.isEmpty else { return }
+        for key in keysToFile { store.add(key, docid) }
+        keysToFile = []
     }
 
     // MARK: - Reading posts back
@@ -175,6 +244,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
     ///   index; otherwise one postings lookup per band plus one document read per candidate bucket entry.
     public func assign(id: String, document: Document, database: WritableDatabase) throws {
         try start(database)
+        keysToFile = []
         let shingles = ShingleCoding.decode(document.value(ValueSlot.shingles))
         let preset = document.stringValue(ValueSlot.cluster)
         let reshareOf = (preset.isEmpty || preset == id) ? nil : preset
@@ -205,9 +275,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                 keys = parameters.lsh.keys(hasher.signature(shingles))
                 var candidates = Set<UInt32>()
                 for key in keys {
-                    let term = bucketTerm(key)
-                    guard seen(term) else { continue }
-                    let entries = try database.postings(term)
+                    let entries = try bucket(key, database)
                     candidates.formUnion(entries)
                     if entries.count >= Self.maxBucketEntries { full.insert(key) }
                 }
@@ -216,7 +284,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                 // cluster's current id), and once a cluster has matched its other members are not verified again.
                 var matched = Set<String>()
                 for d in candidates.sorted(by: >).prefix(Self.maxVerifiedCandidates) {
-                    let other = try database.document(d)
+                    guard let other = try Self.documentIfPresent(d, database) else { continue }
                     let cluster = resolve(other.stringValue(ValueSlot.cluster))
                     if matched.contains(cluster) { continue }
                     let theirs = ShingleCoding.decode(other.value(ValueSlot.shingles))
@@ -263,11 +331,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         // The first post of a text holds its bucket terms; later copies get the exact-copy term instead, so a
         // cascade of a thousand copies costs one bucket entry per band.
         if representative {
-            for key in keys where !full.contains(key) {
-                let term = bucketTerm(key)
-                document.addBooleanTerm(term)
-                remember(term)
-            }
+            try file(keys.filter { !full.contains($0) }, docid: nil, document: document, database)
         } else if copy {
             document.addBooleanTerm(setTerm)
             remember(setTerm)
@@ -289,9 +353,8 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         if cluster != id { document.addBooleanTerm(Self.labelTerm(cluster)) }
         if !shingles.isEmpty {
             let keys = parameters.lsh.keys(hasher.signature(shingles))
-            let first = bucketTerm(keys[0])
-            if try database.postings(first).contains(old) {
-                for key in keys { document.addBooleanTerm(bucketTerm(key)) }
+            if try holds(keys, old, database) {
+                try file(keys, docid: nil, document: document, database)
             } else {
                 document.addBooleanTerm(Self.setTerm(shingles))
             }
@@ -355,12 +418,15 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         let shingles = ShingleCoding.decode(doc.value(ValueSlot.shingles))
         if !shingles.isEmpty {
             let keys = parameters.lsh.keys(hasher.signature(shingles))
-            let terms = keys.map(bucketTerm)
-            if try database.postings(terms[0]).contains(docid),
+            if try holds(keys, docid, database),
                let heir = try database.postings(Self.setTerm(shingles)).first(where: { $0 != docid }) {
-                let h = try database.document(heir)
-                for t in terms { h.addBooleanTerm(t) }
-                try database.replaceDocument(heir, h)
+                if store != nil {
+                    try file(keys, docid: heir, document: nil, database)
+                } else {
+                    let h = try database.document(heir)
+                    try file(keys, docid: nil, document: h, database)
+                    try database.replaceDocument(heir, h)
+                }
             }
         }
         guard !cluster.isEmpty else { return }

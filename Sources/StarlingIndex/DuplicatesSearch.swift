@@ -1,4 +1,4 @@
-// Near-duplicate queries on an index: the near-duplicates of a post or of a pasted text (LSH bucket terms,
+// Near-duplicate queries on an index: the near-duplicates of a post or of a pasted text (LSH buckets,
 // then exact Jaccard on the stored shingle sets), and the largest clusters (reshare and copy-paste cascades).
 import Foundation
 import StarlingAnalysis
@@ -129,12 +129,19 @@ public final class DuplicateSearcher {
         guard !shingles.isEmpty else { return [] }
         let signature = hasher.signature(shingles)
         var candidates = Set<UInt32>()
-        for key in parameters.lsh.keys(signature) {
-            for d in try database.postings(parameters.bucketTerm(key)) { candidates.insert(d) }
+        let keys = parameters.lsh.keys(signature)
+        switch parameters.buckets {
+        case .file:
+            for (_, docids) in try BucketStore.lookup(keys.map(DuplicateParameters.bucketKey), database: database) {
+                candidates.formUnion(docids)
+            }
+        case .terms:
+            for key in keys { candidates.formUnion(try database.postings(parameters.bucketTerm(key))) }
         }
         var found: [(docid: UInt32, jaccard: Double, estimate: Double)] = []
         for rep in candidates {
-            let other = ShingleCoding.decode(try database.document(rep).value(ValueSlot.shingles))
+            guard let doc = try DuplicateClusterWriter.documentIfPresent(rep, database) else { continue }
+            let other = ShingleCoding.decode(doc.value(ValueSlot.shingles))
             let j = Jaccard.exact(shingles, other)
             guard j >= parameters.threshold else { continue }
             let estimate = Jaccard.estimate(signature, hasher.signature(other))

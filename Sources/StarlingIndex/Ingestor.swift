@@ -139,7 +139,8 @@ public final class Ingestor {
                             case .document(let id, let doc):
                                 if !dryRun {
                                     for stage in stages { try stage.beforeWrite(id: id, document: doc, database: database) }
-                                    try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc)
+                                    let docid = try database.replaceDocument(uniqueTerm: TermPrefix.id + id, doc)
+                                    for stage in stages { try stage.afterWrite(id: id, docid: docid, database: database) }
                                 }
                                 indexed += 1
                             case .rejected(let issue):

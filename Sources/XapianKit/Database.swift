@@ -8,6 +8,8 @@ import CXapian
 /// Not thread-safe: use one thread at a time (open one `Database` per reader).
 public class Database: @unchecked Sendable {
     let handle: OpaquePointer
+    /// The directory the database was opened from; nil for remote, combined or empty databases.
+    public internal(set) var path: String?
 
     /// Wraps a handle returned by the shim; the new object frees it.
     init(owning handle: OpaquePointer) {
@@ -22,6 +24,7 @@ public class Database: @unchecked Sendable {
             try call { xc_database_open(pointer, length, $0) }
         }
         self.init(owning: handle!)
+        self.path = path
     }
 
     /// A database with no shards; combine shards into it with ``add(_:)``.

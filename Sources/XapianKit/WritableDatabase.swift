@@ -38,6 +38,18 @@ public final class WritableDatabase: Database, @unchecked Sendable {
             try call { xc_database_open_writable(pointer, length, mode.cValue, $0) }
         }
         super.init(owning: handle!)
+        self.path = path
+    }
+
+    /// Work that must be done just before every explicit commit (and before ``close()``, which commits).
+    private var commitHooks: [(WritableDatabase) throws -> Void] = []
+
+    /// Runs `hook` with this database at the start of every ``commit()`` and ``close()``, before Xapian
+    /// commits: files kept beside the index write what belongs to the commit, and may set metadata that then
+    /// commits with it. An error from a hook aborts that commit. Xapian's own automatic commits (every
+    /// `XAPIAN_FLUSH_THRESHOLD` changed documents) do not run hooks.
+    public func addCommitHook(_ hook: @escaping (WritableDatabase) throws -> Void) {
+        commitHooks.append(hook)
     }
 
     /// Stores `document` as a new document and returns its docid.
@@ -80,7 +92,16 @@ public final class WritableDatabase: Database, @unchecked Sendable {
 
     /// Makes all changes so far durable and visible to readers (after they ``Database/reopen()``).
     public func commit() throws {
+        for hook in commitHooks { try hook(self) }
         try call { xc_database_commit(handle, $0) }
+    }
+
+    /// Commits (running the commit hooks) and releases the database and its lock; later calls fail.
+    public override func close() throws {
+        let hooks = commitHooks
+        commitHooks = []
+        for hook in hooks { try hook(self) }
+        try super.close()
     }
 
     /// Starts a transaction: its changes are applied all together at ``commitTransaction()`` or not at all.

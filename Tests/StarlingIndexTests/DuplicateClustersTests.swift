@@ -9,15 +9,26 @@ import Testing
 import XapianKit
 
 /// A temporary index written post by post the way the Ingestor does it (build, prepare, beforeWrite, replace).
-private final class ClusterFixture {
+final class ClusterFixture {
     let dir: URL
-    let database: WritableDatabase
-    let stage = DuplicateStage()
+    private(set) var database: WritableDatabase
+    private(set) var stage: DuplicateStage
     let analyzer: Analyzer = try! Analyzer()
 
-    init() throws {
+    /// A new index whose buckets are kept as `buckets` says (the standard: in the bucket file).
+    init(buckets: BucketStorage = .file) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("dup-clusters-\(UUID().uuidString)")
         database = try WritableDatabase(path: dir.path, mode: .createOrOverwrite)
+        var p = DuplicateParameters.standard
+        p.buckets = buckets
+        stage = DuplicateStage(parameters: p)
+    }
+
+    /// Closes the writer and opens the index again with a new stage, as the next `starling index` run would.
+    func reopen() throws {
+        try database.close()
+        database = try WritableDatabase(path: dir.path, mode: .open)
+        stage = DuplicateStage(parameters: stage.parameters)
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }
@@ -28,7 +39,8 @@ private final class ClusterFixture {
             let doc = DocumentBuilder().build(post, analysis: analysis)
             stage.prepare(post, analysis: analysis, document: doc)
             try stage.beforeWrite(id: post.id, document: doc, database: database)
-            try database.replaceDocument(uniqueTerm: TermPrefix.id + post.id, doc)
+            let docid = try database.replaceDocument(uniqueTerm: TermPrefix.id + post.id, doc)
+            try stage.afterWrite(id: post.id, docid: docid, database: database)
         }
         try database.commit()
         try stage.afterCommit(database: database)
@@ -98,9 +110,10 @@ private let chainC = chainB + " pi rho sigma"
         #expect(try f.clusters(["x1", "x2"]) == ["x1", "x1"])
     }
 
-    /// The first copy of a text holds the bucket terms; deleting it hands them to another copy.
-    @Test func bucketsSurviveTheirHoldersDeletion() throws {
-        let f = try ClusterFixture()
+    /// The first copy of a text holds the buckets; deleting it hands them to another copy.
+    @Test(arguments: [BucketStorage.file, .terms])
+    func bucketsSurviveTheirHoldersDeletion(_ buckets: BucketStorage) throws {
+        let f = try ClusterFixture(buckets: buckets)
         try f.write([post("c1", base, minute: 0), post("c2", base, minute: 1), post("c3", base, minute: 2)])
         try f.delete("c1")
         let searcher = try DuplicateSearcher(database: f.database)
@@ -128,8 +141,9 @@ private let chainC = chainB + " pi rho sigma"
         #expect(try f.clusters(["orig", "r1", "early"]) == ["early", "early", "early"])
     }
 
-    @Test func upsertKeepsOrLeavesTheCluster() throws {
-        let f = try ClusterFixture()
+    @Test(arguments: [BucketStorage.file, .terms])
+    func upsertKeepsOrLeavesTheCluster(_ buckets: BucketStorage) throws {
+        let f = try ClusterFixture(buckets: buckets)
         try f.write([post("u0", base, minute: 0), post("u1", base, minute: 1)])
         try f.write([post("u1", base, minute: 1)])
         #expect(try f.clusters(["u0", "u1"]) == ["u0", "u0"])
@@ -140,8 +154,9 @@ private let chainC = chainB + " pi rho sigma"
         #expect(try f.database.documentCount() == 2)
     }
 
-    @Test func searcherReportsExactAndEstimatedJaccard() throws {
-        let f = try ClusterFixture()
+    @Test(arguments: [BucketStorage.file, .terms])
+    func searcherReportsExactAndEstimatedJaccard(_ buckets: BucketStorage) throws {
+        let f = try ClusterFixture(buckets: buckets)
         try f.write(Self.family)
         let r = try DuplicateSearcher(database: f.database).duplicates(ofPost: "o", limit: 10)
         #expect(r.cluster == "o")
@@ -169,5 +184,11 @@ private let chainC = chainB + " pi rho sigma"
         }
         #expect(try DuplicateSearcher(database: f.database, threshold: 0.9).parameters.threshold == 0.9)
         #expect(try DuplicateSearcher(database: f.database).parameters == .standard)
+        // An index written before the bucket file (settings without `buckets=`) is refused for writing too.
+        var legacy = DuplicateParameters.standard
+        legacy.buckets = .terms
+        #expect(throws: DuplicateIndexError.self) {
+            try DuplicateStage(parameters: legacy).beforeWrite(id: p.id, document: doc, database: f.database)
+        }
     }
 }

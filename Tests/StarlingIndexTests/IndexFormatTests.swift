@@ -19,7 +19,9 @@ struct IndexFormatTests {
         #expect(old.bucketTerm(0x0123_4567_89AB_CDEF) == "XNB0123456789ab")
         let std = DuplicateParameters.standard
         #expect(std.bucketKeys == .base32)
-        #expect(std.metadataText.hasSuffix(" keys=b32"))
+        #expect(std.metadataText.hasSuffix(" keys=b32 buckets=file"))
+        #expect(DuplicateParameters(metadataText: Self.legacy)?.buckets == .terms)
+        #expect(DuplicateParameters(metadataText: Self.legacy + " keys=b32 buckets=disk") == nil)
         #expect(DuplicateParameters(metadataText: std.metadataText) == std)
         // The top 30 bits, 5 at a time: 00000 00100 10001 10100 01010 11001 = 0 4 h k a p.
         #expect(std.bucketTerm(0x0123_4567_89AB_CDEF) == "XNB04hkap")

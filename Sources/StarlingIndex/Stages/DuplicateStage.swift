@@ -5,8 +5,8 @@ import StarlingDuplicates
 import StarlingModel
 import XapianKit
 
-/// Adds near-duplicate data to every post: its shingle set (ValueSlot.shingles), then either its LSH bucket terms
-/// (the first post of a text) or its exact-copy term (later copies), and its cluster (ValueSlot.cluster,
+/// Adds near-duplicate data to every post: its shingle set (ValueSlot.shingles), then either its LSH bucket entries
+/// (the first post of a text; filed once the post has its docid) or its exact-copy term (later copies), and its cluster (ValueSlot.cluster,
 /// overriding DocumentBuilder's reshare-only stop-gap).
 ///
 /// One instance serves one ingest run. `prepare` is thread-safe (it only reads immutable settings); the other
@@ -36,6 +36,10 @@ public final class DuplicateStage: IngestStage, @unchecked Sendable {
 
     public func beforeWrite(id: String, document: Document, database: WritableDatabase) throws {
         try clusters.assign(id: id, document: document, database: database)
+    }
+
+    public func afterWrite(id: String, docid: UInt32, database: WritableDatabase) throws {
+        clusters.written(docid: docid)
     }
 
     public func beforeDelete(id: String, docid: UInt32, database: WritableDatabase) throws {

@@ -18,6 +18,9 @@ public protocol IngestStage: Sendable {
     /// May read the index (changes written earlier in this run are visible) and change the document.
     func beforeWrite(id: String, document: Document, database: WritableDatabase) throws
 
+    /// Runs on the writer thread right after the document holding post `id` was written as Xapian `docid`.
+    func afterWrite(id: String, docid: UInt32, database: WritableDatabase) throws
+
     /// Runs on the writer thread before the document holding post `id` (Xapian `docid`) is deleted.
     func beforeDelete(id: String, docid: UInt32, database: WritableDatabase) throws
 
@@ -28,6 +31,7 @@ public protocol IngestStage: Sendable {
 extension IngestStage {
     public func prepare(_ post: Post, analysis: Analysis, document: Document) {}
     public func beforeWrite(id: String, document: Document, database: WritableDatabase) throws {}
+    public func afterWrite(id: String, docid: UInt32, database: WritableDatabase) throws {}
     public func beforeDelete(id: String, docid: UInt32, database: WritableDatabase) throws {}
     public func afterCommit(database: WritableDatabase) throws {}
 }

@@ -453,7 +453,8 @@ public final class LiveIndexWriter: @unchecked Sendable {
                     continue
                 }
                 for stage in stages { try stage.beforeWrite(id: p.id, document: p.document, database: database) }
-                try database.replaceDocument(uniqueTerm: idTerm, p.document)
+                let docid = try database.replaceDocument(uniqueTerm: idTerm, p.document)
+                for stage in stages { try stage.afterWrite(id: p.id, docid: docid, database: database) }
                 out.append(UpsertOutcome(id: p.id, status: existing == nil ? .added : .updated))
             } catch {
                 out.append(UpsertOutcome(id: p.id, error: "\(error)"))
