@@ -242,28 +242,90 @@ final class BucketStore {
         dirty = false
     }
 
-    /// The docids filed under each of `keys` in the revision `database` reads (opened from its folder), found by
-    /// one scan of the committed part of the file (no table is built: a query needs a handful of keys).
+    /// The docids filed under each of `keys` in the revision `database` reads (opened from its folder). The
+    /// first lookup in a process scans the committed part of the file; later ones use a sorted copy of it that
+    /// the process keeps (BucketSnapshots), so a one-off query loads nothing and a service pays the load once.
     ///
-    /// - Complexity: O(n) for n committed entries (about 6 a post; ~10 ms a million posts).
+    /// - Complexity: first lookup O(n) for n committed entries (about 6 a post; ~10 ms a million posts), the
+    ///   second O(n log n) to sort them, then O(k log n) for k keys, plus reading entries committed since.
     static func lookup(_ keys: [UInt32], database: Database) throws -> [UInt32: [UInt32]] {
         guard let folder = database.path else { throw BucketStoreError.noFolder }
         let recorded = Int(try database.metadata(lengthKey)) ?? 0
-        var out: [UInt32: [UInt32]] = [:]
-        guard recorded > header.count, !keys.isEmpty else { return out }
-        let path = URL(fileURLWithPath: folder).appendingPathComponent(fileName).path
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        } catch {
-            throw BucketStoreError.damaged(path: path, detail: "cannot be read: \(error.localizedDescription)")
+        guard recorded > header.count, !keys.isEmpty else { return [:] }
+        return try BucketSnapshots.shared.lookup(
+            keys, path: URL(fileURLWithPath: folder).appendingPathComponent(fileName).path, recorded: recorded)
+    }
+}
+
+/// The committed entries of bucket files, sorted, shared by every reader in the process (per file path).
+final class BucketSnapshots: @unchecked Sendable {
+    static let shared = BucketSnapshots()
+
+    private struct Snapshot {
+        /// The file's inode: a rebuilt file is a new one.
+        var inode: UInt64
+        /// Bytes of the file read into `entries` (header included); 0 until a lookup loads them.
+        var length: Int
+        var entries: [UInt64]
+    }
+
+    private let lock = NSLock()
+    private var files: [String: Snapshot] = [:]
+
+    func lookup(_ keys: [UInt32], path: String, recorded: Int) throws -> [UInt32: [UInt32]] {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw BucketStoreError.damaged(path: path, detail: "missing (\(String(cString: strerror(errno))))")
         }
-        guard data.count >= recorded, data.prefix(header.count) == header else {
+        guard Int(info.st_size) >= recorded else {
+            throw BucketStoreError.damaged(path: path, detail: "\(info.st_size) bytes, the index records \(recorded)")
+        }
+        let inode = UInt64(info.st_ino)
+        lock.lock()
+        defer { lock.unlock() }
+        guard var snap = files[path], snap.inode == inode else {
+            // First use (or a rebuilt file): scan, and remember the file so that a second lookup loads it.
+            files[path] = Snapshot(inode: inode, length: 0, entries: [])
+            return try scan(keys, path: path, recorded: recorded)
+        }
+        if snap.length < recorded {
+            // Entries committed since (or all of them, on the second lookup): read, sort, merge.
+            var added = try read(path: path, from: max(snap.length, BucketStore.header.count), to: recorded,
+                                 checkHeader: snap.length == 0)
+            added.sort()
+            snap.entries = snap.entries.isEmpty ? added : Self.merge(snap.entries, added)
+            snap.length = recorded
+            files[path] = snap
+        }
+        // A snapshot ahead of this reader's revision only adds entries of posts it cannot read or has to verify.
+        var out: [UInt32: [UInt32]] = [:]
+        snap.entries.withUnsafeBufferPointer { entries in
+            for key in keys {
+                let tag = (UInt64(key) + 1) << 32
+                var lo = 0, hi = entries.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if entries[mid] < tag { lo = mid + 1 } else { hi = mid }
+                }
+                while lo < entries.count, entries[lo] & 0xFFFF_FFFF_0000_0000 == tag {
+                    out[key, default: []].append(UInt32(truncatingIfNeeded: entries[lo]))
+                    lo += 1
+                }
+            }
+        }
+        return out
+    }
+
+    /// One pass over the committed entries, keeping those of `keys`.
+    private func scan(_ keys: [UInt32], path: String, recorded: Int) throws -> [UInt32: [UInt32]] {
+        let data = try mapped(path)
+        guard data.count >= recorded, data.prefix(BucketStore.header.count) == BucketStore.header else {
             throw BucketStoreError.damaged(path: path, detail: "\(data.count) bytes, the index records \(recorded)")
         }
         let tags = keys.map { (UInt64($0) + 1) << 32 }
+        var out: [UInt32: [UInt32]] = [:]
         data.withUnsafeBytes { raw in
-            var o = header.count
+            var o = BucketStore.header.count
             while o + 8 <= recorded {
                 let e = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: o, as: UInt64.self))
                 let tag = e & 0xFFFF_FFFF_0000_0000
@@ -273,6 +335,40 @@ final class BucketStore {
                 o += 8
             }
         }
+        return out
+    }
+
+    /// The entries in bytes `from..<to` of the file.
+    private func read(path: String, from: Int, to: Int, checkHeader: Bool) throws -> [UInt64] {
+        let data = try mapped(path)
+        guard data.count >= to, !checkHeader || data.prefix(BucketStore.header.count) == BucketStore.header else {
+            throw BucketStoreError.damaged(path: path, detail: "\(data.count) bytes, the index records \(to)")
+        }
+        return data.withUnsafeBytes { raw in
+            stride(from: from, to: to - 7, by: 8).map {
+                UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0, as: UInt64.self))
+            }
+        }
+    }
+
+    private func mapped(_ path: String) throws -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw BucketStoreError.damaged(path: path, detail: "cannot be read: \(error.localizedDescription)")
+        }
+    }
+
+    /// Two sorted arrays as one.
+    private static func merge(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+        var out: [UInt64] = []
+        out.reserveCapacity(a.count + b.count)
+        var i = 0, j = 0
+        while i < a.count, j < b.count {
+            if a[i] <= b[j] { out.append(a[i]); i += 1 } else { out.append(b[j]); j += 1 }
+        }
+        out.append(contentsOf: a[i...])
+        out.append(contentsOf: b[j...])
         return out
     }
 }

@@ -65,8 +65,18 @@ private func overwriteMetadata(_ f: ClusterFixture, length: Int, covered: UInt32
         #expect(Set(hits.map(\.id)) == ["a", "c"])
         // A reader sees the entries of its own revision only.
         let reader = try Database(path: f.dir.path)
-        try f.write([post("e", "a brand new text about mountains rivers and lakes up north", minute: 4)])
+        let mountains = "a brand new text about mountains rivers and lakes up north"
+        try f.write([post("e", mountains, minute: 4)])
         #expect(try recordedLength(reader) < recordedLength(f.database))
+        // Lookups after the first use the process's sorted copy, extended as commits add entries.
+        let searcher = try DuplicateSearcher(path: f.dir.path)
+        for _ in 0..<3 {
+            #expect(try searcher.duplicates(ofText: mountains + " today", limit: 5).hits.map(\.id) == ["e"])
+            #expect(Set(try searcher.duplicates(ofText: text, limit: 5).hits.map(\.id)) == ["a", "c", "d"])
+        }
+        try f.write([post("g", mountains + " and hills", minute: 5)])
+        try searcher.database.reopen()
+        #expect(Set(try searcher.duplicates(ofText: mountains + " today", limit: 5).hits.map(\.id)) == ["e", "g"])
     }
 
     /// Bytes past the recorded length come from a commit that never happened: a new writer keeps only the
