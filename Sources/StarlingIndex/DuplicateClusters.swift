@@ -187,13 +187,19 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         if let o = orderCache[id] { return o }
         let o: PostOrder
         if let d = try docid(of: id, database) {
-            o = PostOrder(time: Self.time(try database.document(d)), id: id)
+            let v = try database.value(d, slot: ValueSlot.createdAt)
+            o = PostOrder(time: v.isEmpty ? nil : Sortable.unserialise(v), id: id)
         } else {
             o = .absentOriginal(id)
         }
         if orderCache.count > 1_000_000 { orderCache.removeAll(keepingCapacity: true) }
         orderCache[id] = o
         return o
+    }
+
+    /// The cluster value of document `docid`, read without its stored post ("" when there is no such document).
+    static func cluster(of docid: UInt32, _ database: Database) throws -> String {
+        String(decoding: try database.value(docid, slot: ValueSlot.cluster), as: UTF8.self)
     }
 
     static func time(_ document: Document) -> Double? {
@@ -220,7 +226,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
             for d in try database.postings(DocumentBuilder.clip(TermPrefix.id + label)) { docs.insert(d) }
         }
         var out: [UInt32] = []
-        for d in docs.sorted() where try database.document(d).stringValue(ValueSlot.cluster) == cluster {
+        for d in docs.sorted() where try Self.cluster(of: d, database) == cluster {
             out.append(d)
         }
         return out
@@ -269,7 +275,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         if !shingles.isEmpty {
             if seen(setTerm), let other = try database.postings(setTerm).first {
                 // A copy of a copy: that one's cluster already holds every near-duplicate of this text.
-                roots.append(resolve(try database.document(other).stringValue(ValueSlot.cluster)))
+                roots.append(resolve(try Self.cluster(of: other, database)))
                 copy = true
             } else {
                 keys = parameters.lsh.keys(hasher.signature(shingles))
@@ -284,10 +290,11 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                 // cluster's current id), and once a cluster has matched its other members are not verified again.
                 var matched = Set<String>()
                 for d in candidates.sorted(by: >).prefix(Self.maxVerifiedCandidates) {
-                    guard let other = try Self.documentIfPresent(d, database) else { continue }
-                    let cluster = resolve(other.stringValue(ValueSlot.cluster))
+                    // Values only (no stored post to read and inflate); a post deleted since reads as empty.
+                    let cluster = resolve(try Self.cluster(of: d, database))
                     if matched.contains(cluster) { continue }
-                    let theirs = ShingleCoding.decode(other.value(ValueSlot.shingles))
+                    let theirs = ShingleCoding.decode(try database.value(d, slot: ValueSlot.shingles))
+                    if theirs.isEmpty { continue }
                     if theirs == shingles { copy = true }
                     if Jaccard.exact(shingles, theirs) >= parameters.threshold {
                         roots.append(cluster)
@@ -299,7 +306,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         }
         if let original = reshareOf {
             if seen(DocumentBuilder.clip(TermPrefix.id + original)), let d = try docid(of: original, database) {
-                roots.append(resolve(try database.document(d).stringValue(ValueSlot.cluster)))
+                roots.append(resolve(try Self.cluster(of: d, database)))
             } else {
                 roots.append(resolve(original))
             }
@@ -309,7 +316,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         let reshareTerm = DocumentBuilder.clip(TermPrefix.reshareOf + id)
         var wasAbsentFirst = false
         if seen(reshareTerm), let r = try database.postings(reshareTerm).first {
-            let root = resolve(try database.document(r).stringValue(ValueSlot.cluster))
+            let root = resolve(try Self.cluster(of: r, database))
             roots.append(root)
             wasAbsentFirst = root == id
         }

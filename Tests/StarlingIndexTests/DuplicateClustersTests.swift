@@ -120,6 +120,9 @@ private let chainC = chainB + " pi rho sigma"
         let r = try searcher.duplicates(ofText: base + " again", limit: 10)
         #expect(Set(r.hits.map(\.id)) == ["c2", "c3"])
         #expect(try f.clusters(["c2", "c3"]) == ["c2", "c2"])
+        // A near-duplicate written now meets the deleted holder's left-over entries (bucket file) and is not misled.
+        try f.write([post("c4", base + " again", minute: 3)])
+        #expect(try f.clusters(["c2", "c3", "c4"]) == ["c2", "c2", "c2"])
     }
 
     @Test func resharesJoinTheirOriginalEvenWhenItArrivesLater() throws {
