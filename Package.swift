@@ -127,7 +127,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel", "XapianKit"]),
     ],
     cxxLanguageStandard: .cxx17
 )

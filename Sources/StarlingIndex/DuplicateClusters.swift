@@ -532,7 +532,7 @@ public enum DuplicateIndexError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .parametersDiffer(let index, let requested):
-            return "the index was built with near-duplicate settings '\(index)', not '\(requested)'; rebuild it"
+            return "the index was built with near-duplicate settings '\(index)', not '\(requested)'; rebuild it with `starling rebuild` (it indexes the stored posts again)"
         }
     }
 }

@@ -95,7 +95,7 @@ public enum TermWeightingError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .unknown(let index, let expected):
-            return "the index stores term weights as '\(index)', this build reads '\(expected)'; rebuild it"
+            return "the index stores term weights as '\(index)', this build reads '\(expected)'; rebuild it with `starling rebuild` (it indexes the stored posts again)"
         case .unfolded:
             return "the index was written by an older Starling (raw term frequencies); it can be searched, but "
                 + "adding posts needs a rebuild"

@@ -1,0 +1,114 @@
+// Rebuilding an index in the current format from the posts it stores: the upgrade path for indexes written before
+// a format change (they can still be searched, but adding to them is refused with a message to rebuild them).
+import Foundation
+import StarlingImport
+import StarlingModel
+import XapianKit
+
+/// What a rebuild did.
+public struct RebuildSummary: Sendable {
+    /// Posts read back from the old index.
+    public var posts = 0
+    /// Posts the new index holds.
+    public var documents = 0
+    /// Stored posts that could not be indexed again (reported through `onIssue`).
+    public var rejected = 0
+    /// Whole seconds, reading to swap.
+    public var seconds = 0.0
+    /// Bytes on disk before and after.
+    public var bytesBefore: Int64 = 0
+    public var bytesAfter: Int64 = 0
+}
+
+extension IndexMaintenance {
+    /// Indexes every post stored in the index at `path` again, with the current analysis and format, into a new
+    /// index beside it, compacts that, and swaps it in. The old index keeps the write lock meanwhile (no writer can
+    /// change it; searches go on) and is only replaced once the new one is complete, so an interruption or a failure
+    /// leaves it as it was. Files Starling keeps in the folder that are not derived from the index (the
+    /// unshortening cache) move to the new one; the near-duplicate bucket file and the similarity store are
+    /// made again.
+    ///
+    /// - Complexity: one full ingest of the stored posts (about as long as the original import), plus a compaction.
+    public static func rebuild(path: String, onIssue: @escaping @Sendable (ImportIssue) -> Void = { _ in })
+        throws -> RebuildSummary
+    {
+        let fm = FileManager.default
+        let start = Date()
+        var summary = RebuildSummary()
+        summary.bytesBefore = IndexStats.directorySize(path)
+        let lock = try IndexLocation.openWriter(path, create: false)
+        let tag = "\(getpid())"
+        let postsFile = path + ".rebuild-\(tag).jsonl"
+        let fresh = path + ".rebuilding-\(tag)"
+        defer {
+            try? fm.removeItem(atPath: postsFile)
+            try? fm.removeItem(atPath: fresh)
+        }
+        try? fm.removeItem(atPath: fresh)
+
+        // The stored posts, one native JSON object a line, in docid order (the order they were first written).
+        guard fm.createFile(atPath: postsFile, contents: nil),
+              let out = FileHandle(forWritingAtPath: postsFile)
+        else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: postsFile])
+        }
+        let last = try lock.lastDocID()
+        var buffer = Data()
+        if last > 0 {
+            for docid in 1...last {
+                let data: [UInt8]
+                do {
+                    data = try lock.document(docid).dataBytes
+                } catch let e as XapianError where e.type == "DocNotFoundError" {
+                    continue
+                }
+                var line = data
+                if line.contains(UInt8(ascii: "\n")), let v = try? JSONParser.parse(line) {
+                    line = Array(v.jsonText.utf8)  // one line whatever the stored spacing
+                }
+                buffer.append(contentsOf: line)
+                buffer.append(UInt8(ascii: "\n"))
+                summary.posts += 1
+                if buffer.count >= 1 << 20 {
+                    try out.write(contentsOf: buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        try out.write(contentsOf: buffer)
+        try out.close()
+
+        let ingestor = try Ingestor(path: fresh, options: IngestOptions())
+        let result = try ingestor.ingest(paths: [postsFile], importOptions: ImportOptions(format: .native),
+                                         onIssue: onIssue, onFileError: { _, _ in }, onProgress: { _ in })
+        try ingestor.close()
+        summary.rejected = result.rejected
+        summary.documents = result.documentsAfter
+        _ = try compact(path: fresh)
+
+        // Starling's own files that are not made from the index (the unshortening cache) come along.
+        let derived: Set<String> = [BucketStore.fileName, "starling-similar-store"]
+        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? []
+        where !name.hasSuffix(".glass") && name != "iamglass" && name != "flintlock" && !derived.contains(name) {
+            var isDir: ObjCBool = false
+            let from = (path as NSString).appendingPathComponent(name)
+            guard fm.fileExists(atPath: from, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let to = (fresh as NSString).appendingPathComponent(name)
+            try? fm.removeItem(atPath: to)
+            try fm.copyItem(atPath: from, toPath: to)
+        }
+        try lock.close()
+        let old = path + ".old-\(tag)"
+        try fm.moveItem(atPath: path, toPath: old)
+        do {
+            try fm.moveItem(atPath: fresh, toPath: path)
+        } catch {
+            try? fm.moveItem(atPath: old, toPath: path)
+            throw error
+        }
+        try? fm.removeItem(atPath: old)
+        summary.bytesAfter = IndexStats.directorySize(path)
+        summary.seconds = Date().timeIntervalSince(start)
+        return summary
+    }
+}
