@@ -165,3 +165,42 @@ import XapianKit
         #expect(try reader.metadata("never-set") == "")
     }
 }
+
+@Suite struct CommitHookTests {
+    struct Refused: Error {}
+
+    /// Hooks run before every commit and before close, and what they write commits with the changes; a hook that
+    /// throws stops that commit, so nothing of it becomes visible.
+    @Test func hooksRunBeforeEachCommitAndCommitWithIt() throws {
+        let dir = try TempDir("hooks")
+        let writer = try WritableDatabase(path: dir.path("db"))
+        #expect(writer.path == dir.path("db"))
+        var runs = 0
+        var refuse = false
+        writer.addCommitHook { db in
+            if refuse { throw Refused() }
+            runs += 1
+            try db.setMetadata("hook.runs", String(runs))
+        }
+        let reader = try Database(path: dir.path("db"))
+        let posts = Corpus.posts(2)
+        _ = try writer.replaceDocument(uniqueTerm: posts[0].uniqueTerm, posts[0].document())
+        try writer.commit()
+        try reader.reopen()
+        #expect(try reader.metadata("hook.runs") == "1")
+        #expect(try reader.documentCount() == 1)
+
+        refuse = true
+        _ = try writer.replaceDocument(uniqueTerm: posts[1].uniqueTerm, posts[1].document())
+        #expect(throws: Refused.self) { try writer.commit() }
+        try reader.reopen()
+        #expect(try reader.documentCount() == 1, "a refused commit makes nothing visible")
+
+        refuse = false
+        try writer.close()  // commits, after the hook
+        try reader.reopen()
+        #expect(try reader.metadata("hook.runs") == "2")
+        #expect(try reader.documentCount() == 2)
+        #expect(try Database.combining([reader]).path == nil)
+    }
+}
