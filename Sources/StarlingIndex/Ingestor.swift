@@ -128,7 +128,13 @@ public final class Ingestor {
             while !stop.isStopped, let batch = stream.nextBatch(maxRecords: options.batchRecords) {
                 let built = SendableBox(analyse(batch, decoder: decoder, file: fileName))
                 inflight.wait()
-                if let e = state.withLock({ $0.writeError }) { throw e }
+                if let e = state.withLock({ $0.writeError }) {
+                    // Give the slot back and let the other batch in flight finish first: libdispatch traps when a
+                    // semaphore is released below its initial count, which turned a refused write into a crash.
+                    inflight.signal()
+                    writer.sync {}
+                    throw e
+                }
                 writer.async {
                     defer { inflight.signal() }
                     do {

@@ -29,8 +29,16 @@ import XapianKit
         try "{\"id\":\"n1\",\"text\":\"a new post about the river and its banks\"}"
             .write(to: more, atomically: true, encoding: .utf8)
         let refused = try Starling.run(["index", "--index", index, "--quiet", more.path])
-        #expect(refused.status != 0)
+        #expect(refused.status == 1)
         #expect(refused.stderr.contains("starling rebuild"), "\(refused.stderr)")
+        // Refused with several batches in flight: an error and exit status 1, not a crash (libdispatch used to trap
+        // on the ingest's semaphore when the first batch's write failed while the next one waited).
+        let many = dir.appendingPathComponent("many.jsonl")
+        try (1...10_000).map { "{\"id\":\"m\($0)\",\"text\":\"many \($0)\"}" }.joined(separator: "\n")
+            .write(to: many, atomically: true, encoding: .utf8)
+        let refusedMany = try Starling.run(["index", "--index", index, "--quiet", many.path])
+        #expect(refusedMany.status == 1, "\(refusedMany.stderr.prefix(500))")
+        #expect(refusedMany.stderr.contains("starling rebuild"))
 
         let rebuilt = try Starling.run(["rebuild", "--index", index, "--json"])
         #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
