@@ -77,28 +77,42 @@ public enum IndexMaintenance {
         do {
             let writer = try IndexLocation.openWriter(path, create: false)
             try writer.compact(to: tmp)
-            // Starling's own files in the index folder (the unshortening cache, ...) move with it; Xapian's are
-            // the *.glass tables, iamglass and flintlock.
-            for name in (try? fm.contentsOfDirectory(atPath: path)) ?? []
-            where !name.hasSuffix(".glass") && name != "iamglass" && name != "flintlock" {
-                var isDir: ObjCBool = false
-                let from = (path as NSString).appendingPathComponent(name)
-                guard fm.fileExists(atPath: from, isDirectory: &isDir), !isDir.boolValue else { continue }
-                try fm.copyItem(atPath: from, toPath: (tmp as NSString).appendingPathComponent(name))
-            }
+            try copyStarlingFiles(from: path, to: tmp)
             try writer.close()
         } catch {
             try? fm.removeItem(atPath: tmp)
             throw error
         }
+        try swap(in: tmp, for: path, parking: old)
+        return (before, IndexStats.directorySize(path))
+    }
+
+    /// Copies Starling's own files in the index folder `from` (the unshortening cache, the bucket file, ...) into
+    /// `to`, except those named in `except`; Xapian's are the *.glass tables, iamglass and flintlock.
+    static func copyStarlingFiles(from: String, to: String, except: Set<String> = []) throws {
+        let fm = FileManager.default
+        for name in (try? fm.contentsOfDirectory(atPath: from)) ?? []
+        where !name.hasSuffix(".glass") && name != "iamglass" && name != "flintlock" && !except.contains(name) {
+            var isDir: ObjCBool = false
+            let source = (from as NSString).appendingPathComponent(name)
+            guard fm.fileExists(atPath: source, isDirectory: &isDir), !isDir.boolValue else { continue }
+            let target = (to as NSString).appendingPathComponent(name)
+            try? fm.removeItem(atPath: target)
+            try fm.copyItem(atPath: source, toPath: target)
+        }
+    }
+
+    /// Puts the index folder `fresh` in place of `path` (moved aside to `old`, then deleted); if the second move
+    /// fails, `path` is put back.
+    static func swap(in fresh: String, for path: String, parking old: String) throws {
+        let fm = FileManager.default
         try fm.moveItem(atPath: path, toPath: old)
         do {
-            try fm.moveItem(atPath: tmp, toPath: path)
+            try fm.moveItem(atPath: fresh, toPath: path)
         } catch {
             try? fm.moveItem(atPath: old, toPath: path)
             throw error
         }
         try? fm.removeItem(atPath: old)
-        return (before, IndexStats.directorySize(path))
     }
 }

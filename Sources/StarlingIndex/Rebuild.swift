@@ -87,26 +87,9 @@ extension IndexMaintenance {
         _ = try compact(path: fresh)
 
         // Starling's own files that are not made from the index (the unshortening cache) come along.
-        let derived: Set<String> = [BucketStore.fileName, "starling-similar-store"]
-        for name in (try? fm.contentsOfDirectory(atPath: path)) ?? []
-        where !name.hasSuffix(".glass") && name != "iamglass" && name != "flintlock" && !derived.contains(name) {
-            var isDir: ObjCBool = false
-            let from = (path as NSString).appendingPathComponent(name)
-            guard fm.fileExists(atPath: from, isDirectory: &isDir), !isDir.boolValue else { continue }
-            let to = (fresh as NSString).appendingPathComponent(name)
-            try? fm.removeItem(atPath: to)
-            try fm.copyItem(atPath: from, toPath: to)
-        }
+        try copyStarlingFiles(from: path, to: fresh, except: [BucketStore.fileName, "starling-similar-store"])
         try lock.close()
-        let old = path + ".old-\(tag)"
-        try fm.moveItem(atPath: path, toPath: old)
-        do {
-            try fm.moveItem(atPath: fresh, toPath: path)
-        } catch {
-            try? fm.moveItem(atPath: old, toPath: path)
-            throw error
-        }
-        try? fm.removeItem(atPath: old)
+        try swap(in: fresh, for: path, parking: path + ".old-\(tag)")
         summary.bytesAfter = IndexStats.directorySize(path)
         summary.seconds = Date().timeIntervalSince(start)
         return summary
