@@ -1,8 +1,8 @@
 // Near-duplicate clusters, kept right on the single writer thread as posts are written and deleted.
 //
 // A cluster is a connected component of the graph whose edges are (a) pairs of posts with exact Jaccard at or
-// above the threshold, found through the LSH buckets (BucketStore; `XNB` terms in indexes made before it), and (b) explicit reshares (a post and the post it
-// reshares). Its id, in ValueSlot.cluster, is its first post (PostOrder: created_at, then id). A component
+// above the threshold, found through the LSH buckets (BucketStore; `XNB` terms in indexes made before it), and
+// (b) explicit reshares (a post and the post it reshares). Its id, in ValueSlot.cluster, is its first post (PostOrder: created_at, then id). A component
 // is a function of the set of posts, so the ids do not depend on the order the posts arrive in.
 //
 // How it stays cheap: posts with the same shingle set (exact copies) share one bucket entry, held by the first
@@ -111,20 +111,16 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
     /// The bucket keys of post `docid`'s shingles (nil: no such post, no shingles, or, with `holdersOnly`, a
     /// later copy of a text, which holds no buckets).
     private func fileKeys(of docid: UInt32, _ database: Database, holdersOnly: Bool) throws -> [UInt32]? {
-        guard let doc = try Self.documentIfPresent(docid, database) else { return nil }
-        let shingles = ShingleCoding.decode(doc.value(ValueSlot.shingles))
+        let shingles = try Self.shingles(of: docid, database)
         guard !shingles.isEmpty else { return nil }
         if holdersOnly, try database.postings(Self.setTerm(shingles)).contains(docid) { return nil }
         return parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
     }
 
-    /// Document `docid`, or nil when there is none (bucket entries outlive the posts they were filed for).
-    static func documentIfPresent(_ docid: UInt32, _ database: Database) throws -> Document? {
-        do {
-            return try database.document(docid)
-        } catch let e as XapianError where e.type == "DocNotFoundError" {
-            return nil
-        }
+    /// The shingle set of document `docid`, read without its stored post; empty when there is no such document
+    /// (bucket entries outlive the posts they were filed for) or it has no shingles.
+    static func shingles(of docid: UInt32, _ database: Database) throws -> [UInt32] {
+        ShingleCoding.decode(try database.value(docid, slot: ValueSlot.shingles))
     }
 
     /// The posts filed under the bucket of band key `key`.
@@ -293,7 +289,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                     // Values only (no stored post to read and inflate); a post deleted since reads as empty.
                     let cluster = resolve(try Self.cluster(of: d, database))
                     if matched.contains(cluster) { continue }
-                    let theirs = ShingleCoding.decode(try database.value(d, slot: ValueSlot.shingles))
+                    let theirs = try Self.shingles(of: d, database)
                     if theirs.isEmpty { continue }
                     if theirs == shingles { copy = true }
                     if Jaccard.exact(shingles, theirs) >= parameters.threshold {

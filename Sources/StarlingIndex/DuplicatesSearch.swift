@@ -140,8 +140,7 @@ public final class DuplicateSearcher {
         }
         var found: [(docid: UInt32, jaccard: Double, estimate: Double)] = []
         for rep in candidates {
-            guard let doc = try DuplicateClusterWriter.documentIfPresent(rep, database) else { continue }
-            let other = ShingleCoding.decode(doc.value(ValueSlot.shingles))
+            let other = try DuplicateClusterWriter.shingles(of: rep, database)  // empty for a post deleted since
             let j = Jaccard.exact(shingles, other)
             guard j >= parameters.threshold else { continue }
             let estimate = Jaccard.estimate(signature, hasher.signature(other))
