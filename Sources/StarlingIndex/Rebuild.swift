@@ -13,7 +13,7 @@ public struct RebuildSummary: Sendable {
     public var documents = 0
     /// Stored posts that could not be indexed again (reported through `onIssue`).
     public var rejected = 0
-    /// Whole seconds, reading to swap.
+    /// Seconds from the first read to the swap.
     public var seconds = 0.0
     /// Bytes on disk before and after.
     public var bytesBefore: Int64 = 0
