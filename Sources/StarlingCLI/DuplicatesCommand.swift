@@ -212,8 +212,8 @@ struct DuplicatesCommand: ParsableCommand {
         if last > 0 {
             for d in 1...last {
                 guard let doc = try? db.document(d) else { continue }
-                ids[d] = (try? JSONParser.parse(doc.data))?["id"]?.stringValue ?? ""
-                let s = ShingleCoding.decode(doc.value(ValueSlot.shingles))
+                ids[d] = (try? StoredPost.decode(doc.dataBytes))?["id"]?.stringValue ?? ""
+                let s = try DuplicateClusterWriter.shingles(stored: doc.value(ValueSlot.shingles), db)
                 if !s.isEmpty { groups[s, default: []].append(d) }
             }
         }
@@ -251,7 +251,7 @@ struct DuplicatesCommand: ParsableCommand {
         while ids.count < queries {
             let d = UInt32(1 + rng.next() % UInt64(max(1, last)))
             guard let doc = try? db.document(d),
-                  let id = (try? JSONParser.parse(doc.data))?["id"]?.stringValue else { continue }
+                  let id = (try? StoredPost.decode(doc.dataBytes))?["id"]?.stringValue else { continue }
             ids.append(id)
         }
         for id in ids {

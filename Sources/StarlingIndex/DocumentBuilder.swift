@@ -37,7 +37,7 @@ public struct DocumentBuilder: Sendable {
         return flags
     }
 
-    /// The document for `post`. The stored data is the post in native JSON, so it comes back whole.
+    /// The document for `post`. The stored data is the post's native JSON object (StoredPost), so it comes back whole.
     ///
     /// - Complexity: O(tokens).
     public func build(_ post: Post, analysis: Analysis) -> Document {
@@ -45,7 +45,7 @@ public struct DocumentBuilder: Sendable {
         var stored = post
         if stored.reshareAuthor == nil, let ra = analysis.reshareAuthor { stored.reshareAuthor = ra }
         if !stored.isReshare && analysis.isReshare && stored.reshareOf == nil { stored.isReshare = true }
-        doc.data = stored.nativeJSONText
+        doc.dataBytes = StoredPost.encode(stored)
         doc.addBooleanTerm(Self.clip(TermPrefix.id + post.id))
 
         // Text terms: words and emoji carry positions (phrase search); social entities are prefixed terms.

@@ -111,7 +111,9 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
     /// The bucket keys of post `docid`'s shingles (nil: no such post, no shingles, or, with `holdersOnly`, a
     /// later copy of a text, which holds no buckets).
     private func fileKeys(of docid: UInt32, _ database: Database, holdersOnly: Bool) throws -> [UInt32]? {
-        let shingles = try Self.shingles(of: docid, database)
+        let stored = try database.value(docid, slot: ValueSlot.shingles)
+        if holdersOnly, ShingleCoding.referencedDocid(stored) != nil { return nil }
+        let shingles = try Self.shingles(stored: stored, database)
         guard !shingles.isEmpty else { return nil }
         if holdersOnly, try database.postings(Self.setTerm(shingles)).contains(docid) { return nil }
         return parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
@@ -119,8 +121,21 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
 
     /// The shingle set of document `docid`, read without its stored post; empty when there is no such document
     /// (bucket entries outlive the posts they were filed for) or it has no shingles.
-    static func shingles(of docid: UInt32, _ database: Database) throws -> [UInt32] {
-        ShingleCoding.decode(try database.value(docid, slot: ValueSlot.shingles))
+    public static func shingles(of docid: UInt32, _ database: Database) throws -> [UInt32] {
+        try shingles(stored: database.value(docid, slot: ValueSlot.shingles), database)
+    }
+
+    /// The shingle set a shingles value stands for: the set itself, or for a copy the set of the post it refers to.
+    /// References are never chained (a copy refers to the post holding the set, and `repairBeforeRemoval`
+    /// re-points them when that post goes), so this reads at most one more value.
+    public static func shingles(stored value: [UInt8], _ database: Database) throws -> [UInt32] {
+        guard let target = ShingleCoding.referencedDocid(value) else { return ShingleCoding.decode(value) }
+        return ShingleCoding.decode(try database.value(target, slot: ValueSlot.shingles))
+    }
+
+    /// The document holding the shingle set of document `docid`: itself, unless it is a copy holding a reference.
+    static func holder(of docid: UInt32, _ database: Database) throws -> UInt32 {
+        ShingleCoding.referencedDocid(try database.value(docid, slot: ValueSlot.shingles)) ?? docid
     }
 
     /// The posts filed under the bucket of band key `key`.
@@ -255,7 +270,9 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         let setTerm = shingles.isEmpty ? "" : Self.setTerm(shingles)
 
         // An upsert: the old version leaves first (a copy with the same text keeps its place cheaply).
+        var replacing: UInt32?
         if seen(idTerm), let old = try database.postings(idTerm).first {
+            replacing = old
             if try carryOver(old: old, id: id, shingles: shingles, me: me, reshareOf: reshareOf,
                              document: document, database: database) {
                 return
@@ -268,11 +285,14 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         var copy = false
         var keys: [UInt64] = []
         var full = Set<UInt64>()
+        var source: UInt32?  // for a copy: the post holding its shingle set
+        
         if !shingles.isEmpty {
             if seen(setTerm), let other = try database.postings(setTerm).first {
                 // A copy of a copy: that one's cluster already holds every near-duplicate of this text.
                 roots.append(resolve(try Self.cluster(of: other, database)))
                 copy = true
+                source = try Self.holder(of: other, database)
             } else {
                 keys = parameters.lsh.keys(hasher.signature(shingles))
                 var candidates = Set<UInt32>()
@@ -291,7 +311,10 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                     if matched.contains(cluster) { continue }
                     let theirs = try Self.shingles(of: d, database)
                     if theirs.isEmpty { continue }
-                    if theirs == shingles { copy = true }
+                    if theirs == shingles {
+                        copy = true
+                        source = try Self.holder(of: d, database)
+                    }
                     if Jaccard.exact(shingles, theirs) >= parameters.threshold {
                         roots.append(cluster)
                         matched.insert(cluster)
@@ -338,6 +361,11 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         } else if copy {
             document.addBooleanTerm(setTerm)
             remember(setTerm)
+            // A copy stores a 5-byte reference to the post holding its set instead of the set (45 bytes on
+            // average). Not to itself: an upsert whose old version holds the set keeps it (same docid).
+            if let source, source != replacing {
+                document.setValue(ValueSlot.shingles, ShingleCoding.reference(to: source))
+            }
         }
         remember(idTerm)
         if let original = reshareOf { remember(DocumentBuilder.clip(TermPrefix.reshareOf + original)) }
@@ -347,7 +375,8 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
     private func carryOver(old: UInt32, id: String, shingles: [UInt32], me: PostOrder, reshareOf: String?,
                            document: Document, database: WritableDatabase) throws -> Bool {
         let previous = try database.document(old)
-        guard ShingleCoding.decode(previous.value(ValueSlot.shingles)) == shingles,
+        let previousShingles = previous.value(ValueSlot.shingles)
+        guard try Self.shingles(stored: previousShingles, database) == shingles,
               Self.time(previous) == (me.time.isFinite ? me.time : nil),
               Self.reshareOf(previous) == reshareOf
         else { return false }
@@ -360,13 +389,16 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
                 try file(keys, docid: nil, document: document, database)
             } else {
                 document.addBooleanTerm(Self.setTerm(shingles))
+                if ShingleCoding.referencedDocid(previousShingles) != nil {
+                    document.setValue(ValueSlot.shingles, previousShingles)
+                }
             }
         }
         return true
     }
 
     static func post(_ document: Document) -> Post? {
-        (try? JSONParser.parse(document.data)).flatMap { try? Post.fromNative($0) }
+        StoredPost.post(document.dataBytes)
     }
 
     static func reshareOf(_ document: Document) -> String? { post(document)?.reshareOf }
@@ -418,17 +450,35 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         orderCache.removeAll(keepingCapacity: true)
         let doc = try database.document(docid)
         let cluster = doc.stringValue(ValueSlot.cluster)
-        let shingles = ShingleCoding.decode(doc.value(ValueSlot.shingles))
+        // Empty for a copy (it holds a reference, and nothing depends on it) or a post without shingles.
+        let stored = doc.value(ValueSlot.shingles)
+        let shingles = ShingleCoding.decode(stored)
         if !shingles.isEmpty {
-            let keys = parameters.lsh.keys(hasher.signature(shingles))
-            if try holds(keys, docid, database),
-               let heir = try database.postings(Self.setTerm(shingles)).first(where: { $0 != docid }) {
-                if store != nil {
-                    try file(keys, docid: heir, document: nil, database)
-                } else {
-                    let h = try database.document(heir)
-                    try file(keys, docid: nil, document: h, database)
-                    try database.replaceDocument(heir, h)
+            let copies = try database.postings(Self.setTerm(shingles)).filter { $0 != docid }
+            if let heir = copies.first {
+                // The first copy inherits the set (and the buckets, if this post held them); the other copies
+                // that referred to this post refer to the heir.
+                let h = try database.document(heir)
+                var changed = false
+                if ShingleCoding.referencedDocid(h.value(ValueSlot.shingles)) != nil {
+                    h.setValue(ValueSlot.shingles, stored)
+                    changed = true
+                }
+                let keys = parameters.lsh.keys(hasher.signature(shingles))
+                if try holds(keys, docid, database) {
+                    if store != nil {
+                        try file(keys, docid: heir, document: nil, database)
+                    } else {
+                        try file(keys, docid: nil, document: h, database)
+                        changed = true
+                    }
+                }
+                if changed { try database.replaceDocument(heir, h) }
+                for c in copies.dropFirst()
+                where ShingleCoding.referencedDocid(try database.value(c, slot: ValueSlot.shingles)) == docid {
+                    let copy = try database.document(c)
+                    copy.setValue(ValueSlot.shingles, ShingleCoding.reference(to: heir))
+                    try database.replaceDocument(c, copy)
                 }
             }
         }
@@ -463,7 +513,7 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         var edges: [(Int, Int)] = []
         var groupOwner: [Int: Int] = [:]
         for (i, m) in list.enumerated() {
-            let shingles = ShingleCoding.decode(m.document.value(ValueSlot.shingles))
+            let shingles = try Self.shingles(stored: m.document.value(ValueSlot.shingles), database)
             if !shingles.isEmpty {
                 for (g, _) in index.neighbours(of: shingles) { if let o = groupOwner[g] { edges.append((i, o)) } }
                 if let (g, isNew) = index.insert(item: i, shingles: shingles) {

@@ -96,7 +96,7 @@ public final class DuplicateSearcher {
             throw DuplicateQueryError.postNotFound(id)
         }
         let doc = try database.document(docid)
-        let shingles = ShingleCoding.decode(doc.value(ValueSlot.shingles))
+        let shingles = try DuplicateClusterWriter.shingles(stored: doc.value(ValueSlot.shingles), database)
         var result = try duplicates(of: shingles, excluding: docid, limit: limit)
         result.cluster = doc.stringValue(ValueSlot.cluster)
         return result

@@ -62,10 +62,10 @@ extension IndexMaintenance {
                 } catch let e as XapianError where e.type == "DocNotFoundError" {
                     continue
                 }
-                var line = data
-                if line.contains(UInt8(ascii: "\n")), let v = try? JSONParser.parse(line) {
-                    line = Array(v.jsonText.utf8)  // one line whatever the stored spacing
-                }
+                // One line of native JSON, whatever the stored form; data that does not read back goes through
+                // as it is (newlines made spaces), so the import reports it with its line instead of losing it.
+                let line = StoredPost.jsonText(data).map { Array($0.utf8) }
+                    ?? data.map { $0 == UInt8(ascii: "\n") ? UInt8(ascii: " ") : $0 }
                 buffer.append(contentsOf: line)
                 buffer.append(UInt8(ascii: "\n"))
                 summary.posts += 1

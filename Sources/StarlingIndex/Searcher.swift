@@ -94,7 +94,7 @@ public final class Searcher {
         var hits: [SearchHit] = []
         hits.reserveCapacity(mset.items.count)
         for item in mset.items {
-            let post = (try? JSONParser.parse(item.data)).flatMap { try? Post.fromNative($0) }
+            let post = StoredPost.post(item.dataBytes)
             hits.append(SearchHit(id: post?.id ?? "", score: item.weight, rank: item.rank,
                                   collapsed: item.collapseCount, post: post))
         }

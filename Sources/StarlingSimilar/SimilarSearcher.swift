@@ -216,7 +216,7 @@ public final class SimilarSearcher {
                 total -= 1
                 continue
             }
-            let post = (try? JSONParser.parse(document.data)).flatMap { try? Post.fromNative($0) }
+            let post = StoredPost.post(document.dataBytes)
             hits.append(SimilarHit(id: post?.id ?? "", score: s.score, cosine: s.cosine, rank: hits.count,
                                    docid: s.docid,
                                    explain: try s.shared.map { Self.top(request.explainTerms, of: $0) }

@@ -34,7 +34,7 @@ extension UnshortenTerms {
             document.addBooleanTerm(DocumentBuilder.clip(resolvedPrefix + link))
             added.append((link, final))
         }
-        if !added.isEmpty { document.data = IndexUnshortener.storedData(document.data, adding: added) }
+        if !added.isEmpty { document.dataBytes = IndexUnshortener.storedData(document.dataBytes, adding: added) }
         return added
     }
 
@@ -247,8 +247,8 @@ public enum IndexUnshortener {
     }
 
     /// The stored post with `unshortened` listing the targets (merged with any earlier list; other fields kept).
-    static func storedData(_ data: String, adding added: [(link: String, final: String)]) -> String {
-        guard case .object(var fields)? = try? JSONParser.parse(data) else { return data }
+    static func storedData(_ data: [UInt8], adding added: [(link: String, final: String)]) -> [UInt8] {
+        guard case .object(var fields)? = try? StoredPost.decode(data) else { return data }
         var list: [JSONValue] = []
         if let i = fields.firstIndex(where: { $0.0 == UnshortenTerms.storedField }) {
             list = fields[i].1.arrayValue ?? []
@@ -259,7 +259,7 @@ public enum IndexUnshortener {
             list.append(.object([("url", .string(link)), ("resolved", .string(final))]))
         }
         fields.append((UnshortenTerms.storedField, .array(list)))
-        return JSONValue.object(fields).jsonText
+        return StoredPost.encode(JSONValue.object(fields))
     }
 }
 

@@ -148,7 +148,7 @@ public final class Enquire: @unchecked Sendable {
                         percent: Int(table.int(row, 2)),
                         collapseCount: Int(table.int(row, 3)),
                         collapseKey: table.bytes(row, 0),
-                        data: table.string(row, 1)))
+                        dataBytes: table.bytes(row, 1)))
             }
             return MSet(
                 matchesEstimated: Int(table.header(0)),

@@ -14,8 +14,10 @@ public struct MSetItem: Sendable, Equatable {
     public let collapseCount: Int
     /// The collapse key (empty without collapsing).
     public let collapseKey: [UInt8]
-    /// The document's stored data (empty unless requested).
-    public let data: String
+    /// The document's stored data as raw bytes (empty unless requested).
+    public let dataBytes: [UInt8]
+    /// The document's stored data as text (invalid UTF-8 repaired; empty unless requested).
+    public var data: String { String(decoding: dataBytes, as: UTF8.self) }
 }
 
 /// A page of results, with Xapian's estimates of the total number of matches.

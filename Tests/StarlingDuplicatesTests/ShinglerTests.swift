@@ -73,5 +73,20 @@ import Testing
         let s = shingles("the quick brown fox jumps over the lazy dog")
         #expect(ShingleCoding.decode(ShingleCoding.encode(s)) == s)
         #expect(ShingleCoding.decode([1, 2, 3]) == [])
+        #expect(ShingleCoding.referencedDocid(ShingleCoding.encode(s)) == nil)
+    }
+
+    @Test func referencesAreNeverShingleSets() {
+        for docid: UInt32 in [1, 255, 65_536, 4_000_000_000] {
+            let bytes = ShingleCoding.reference(to: docid)
+            #expect(bytes.count % 4 != 0)
+            #expect(ShingleCoding.referencedDocid(bytes) == docid)
+            #expect(ShingleCoding.decode(bytes) == [])
+        }
+        #expect(ShingleCoding.referencedDocid([]) == nil)
+        for n in 0..<8 {  // sets of any size, starting with the marker byte or not
+            let set = (0..<UInt32(n)).map { 0xFE + $0 * 0x0101_0101 }
+            #expect(ShingleCoding.referencedDocid(ShingleCoding.encode(set)) == nil)
+        }
     }
 }

@@ -125,6 +125,45 @@ private let chainC = chainB + " pi rho sigma"
         #expect(try f.clusters(["c2", "c3", "c4"]) == ["c2", "c2", "c2"])
     }
 
+    /// Later copies of a text store a 5-byte reference to the post holding its shingle set; when that post goes
+    /// (deleted, or replaced by another text) the first copy takes the set over and the others refer to it.
+    @Test(arguments: [BucketStorage.file, .terms])
+    func copiesReferToTheHolderOfTheirText(_ buckets: BucketStorage) throws {
+        let f = try ClusterFixture(buckets: buckets)
+        func docid(_ id: String) throws -> UInt32 { try #require(try f.database.postings(TermPrefix.id + id).first) }
+        func stored(_ id: String) throws -> [UInt8] { try f.database.value(try docid(id), slot: ValueSlot.shingles) }
+        func refers(_ id: String) throws -> UInt32? { ShingleCoding.referencedDocid(try stored(id)) }
+        func twins(_ id: String) throws -> Set<String> {
+            Set(try DuplicateSearcher(database: f.database).duplicates(ofPost: id, limit: 10).hits.map(\.id))
+        }
+        try f.write([post("h", base, minute: 0), post("k1", base, minute: 1)])
+        try f.write([post("k2", base, minute: 2), post("k3", base, minute: 3)])
+        let set = try stored("h")
+        #expect(set.count >= 4 && ShingleCoding.referencedDocid(set) == nil)
+        for k in ["k1", "k2", "k3"] { #expect(try refers(k) == docid("h")) }
+        #expect(try twins("k2") == ["h", "k1", "k3"])
+
+        try f.delete("h")
+        #expect(try stored("k1") == set)
+        #expect(try refers("k2") == docid("k1"))
+        #expect(try refers("k3") == docid("k1"))
+        #expect(try twins("k3") == ["k1", "k2"])
+        #expect(try f.clusters(["k1", "k2", "k3"]) == ["k1", "k1", "k1"])
+
+        // The holder replaced by another text: the set moves on again; a new copy refers to the new holder.
+        try f.write([post("k1", "an unrelated post about trains and timetables in winter", minute: 1)])
+        #expect(try stored("k2") == set)
+        #expect(try refers("k3") == docid("k2"))
+        try f.reopen()
+        try f.write([post("k4", base, minute: 4)])
+        #expect(try refers("k4") == docid("k2"))
+        #expect(try twins("k4") == ["k2", "k3"])
+        // A copy written again with a new time stays a copy of the same holder.
+        try f.write([post("k3", base, minute: 9)])
+        #expect(try refers("k3") == docid("k2"))
+        #expect(try f.clusters(["k1", "k2", "k3", "k4"]) == ["k1", "k2", "k2", "k2"])
+    }
+
     @Test func resharesJoinTheirOriginalEvenWhenItArrivesLater() throws {
         let f = try ClusterFixture()
         try f.write([post("r1", "RT @bob: short", minute: 5, reshareOf: "orig"),

@@ -168,7 +168,7 @@ private func post(_ id: String, short: String, target: String) -> String {
         // The stored post lists where its link leads.
         let db = try Database(path: index.path)
         let doc = try db.document(try db.postings("Q1")[0])
-        let stored = try JSONParser.parse(doc.data)
+        let stored = try StoredPost.decode(doc.dataBytes)
         #expect(stored["unshortened"]?.arrayValue?.first?["resolved"]?.stringValue == "http://localhost:\(port)/page/article")
         #expect(stored["text"]?.stringValue == "read this http://bit.ly/news")
         try db.close()

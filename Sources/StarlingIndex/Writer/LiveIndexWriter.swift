@@ -88,10 +88,10 @@ public struct PreparedPost: @unchecked Sendable {
     /// The document (owned by the writer once handed over; not touched by the caller afterwards).
     public let document: Document
     /// The document's stored data, kept to tell an identical re-upload (idempotence) without re-reading it.
-    public let data: String
+    public let data: [UInt8]
 
-    /// A prepared post from its parts; `data` must be `document.data` (for a document changed after `prepare`).
-    public init(id: String, document: Document, data: String) {
+    /// A prepared post from its parts; `data` must be `document.dataBytes` (for a document changed after `prepare`).
+    public init(id: String, document: Document, data: [UInt8]) {
         self.id = id
         self.document = document
         self.data = data
@@ -204,7 +204,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
                 let analysis = analyzer.analyze(post.text, links: post.urls)
                 let doc = builder.build(post, analysis: analysis)
                 for stage in stages { stage.prepare(post, analysis: analysis, document: doc) }
-                out.set(i, PreparedPost(id: post.id, document: doc, data: doc.data))
+                out.set(i, PreparedPost(id: post.id, document: doc, data: doc.dataBytes))
             }
         }
         return out.values
@@ -448,7 +448,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
             let idTerm = DocumentBuilder.clip(TermPrefix.id + p.id)
             do {
                 let existing = try database.postings(idTerm).first
-                if let existing, try database.document(existing).data == p.data {
+                if let existing, try database.document(existing).dataBytes == p.data {
                     out.append(UpsertOutcome(id: p.id, status: .unchanged))
                     continue
                 }

@@ -82,7 +82,7 @@ extension StarlingServer {
         let json: JSONValue? = try await read { s in
             guard let docid = try s.database.postings(DocumentBuilder.clip(TermPrefix.id + id)).first else { return nil }
             let doc = try s.database.document(docid)
-            let post = (try? JSONParser.parse(doc.data)) ?? .null
+            let post = (try? StoredPost.decode(doc.dataBytes)) ?? .null
             return .object([("id", .string(id)), ("cluster", .string(doc.stringValue(ValueSlot.cluster))),
                             ("post", post)])
         }

@@ -91,7 +91,9 @@ extension StarlingServer {
             if let unshortener {
                 for (i, p) in prepared.enumerated() {
                     let (changed, unknown) = unshortener.prepare(p.document)
-                    if changed { prepared[i] = PreparedPost(id: p.id, document: p.document, data: p.document.data) }
+                    if changed {
+                        prepared[i] = PreparedPost(id: p.id, document: p.document, data: p.document.dataBytes)
+                    }
                     shortLinks.append((p.id, unknown))
                 }
             }
