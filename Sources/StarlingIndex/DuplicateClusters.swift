@@ -99,23 +99,45 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         }
         if parameters.buckets == .file {
             guard let folder = database.path else { throw BucketStoreError.noFolder }
+            var heirs: [String: UInt32] = [:]  // exact-copy term -> the copy holding the set, found once a text
             let opened = try BucketStore.openForWriting(
                 folder: folder, database: database,
-                holderKeys: { [unowned self] d in try self.fileKeys(of: d, database, holdersOnly: true) },
-                keysOf: { [unowned self] d in try self.fileKeys(of: d, database, holdersOnly: false) })
+                holderKeys: { [unowned self] d in try self.holderKeys(of: d, database, heirs: &heirs) },
+                keysOf: { [unowned self] d in try self.fileKeys(of: d, database) })
             store = opened
             database.addCommitHook { db in try opened.persist(db) }
         }
     }
 
-    /// The bucket keys of post `docid`'s shingles (nil: no such post, no shingles, or, with `holdersOnly`, a
-    /// later copy of a text, which holds no buckets).
-    private func fileKeys(of docid: UInt32, _ database: Database, holdersOnly: Bool) throws -> [UInt32]? {
+    /// The bucket keys of post `docid`'s shingles (nil: no such post or no shingles).
+    private func fileKeys(of docid: UInt32, _ database: Database) throws -> [UInt32]? {
+        let shingles = try Self.shingles(of: docid, database)
+        return shingles.isEmpty ? nil : parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
+    }
+
+    /// The bucket keys post `docid` holds: nil unless it is a bucket holder (the first post of its text, or the
+    /// heir of one that was deleted or replaced).
+    ///
+    /// A post carrying the exact-copy term holds the buckets only as such an heir: the first of the text's copies
+    /// that keeps the set itself (the others refer to it; in an index written before references every copy keeps
+    /// the set, and the first is taken). `heirs` remembers each text's heir between calls.
+    private func holderKeys(of docid: UInt32, _ database: Database, heirs: inout [String: UInt32]) throws
+        -> [UInt32]?
+    {
         let stored = try database.value(docid, slot: ValueSlot.shingles)
-        if holdersOnly, ShingleCoding.referencedDocid(stored) != nil { return nil }
-        let shingles = try Self.shingles(stored: stored, database)
+        guard ShingleCoding.referencedDocid(stored) == nil else { return nil }
+        let shingles = ShingleCoding.decode(stored)
         guard !shingles.isEmpty else { return nil }
-        if holdersOnly, try database.postings(Self.setTerm(shingles)).contains(docid) { return nil }
+        let setTerm = Self.setTerm(shingles)
+        let copies = try database.postings(setTerm)
+        if copies.contains(docid) {
+            if heirs[setTerm] == nil {
+                heirs[setTerm] = try copies.first {
+                    ShingleCoding.referencedDocid(try database.value($0, slot: ValueSlot.shingles)) == nil
+                } ?? 0
+            }
+            if heirs[setTerm] != docid { return nil }
+        }
         return parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
     }
 

@@ -139,6 +139,7 @@ public final class DuplicateSearcher {
             for key in keys { candidates.formUnion(try database.postings(parameters.bucketTerm(key))) }
         }
         var found: [(docid: UInt32, jaccard: Double, estimate: Double)] = []
+        var listed = Set<UInt32>()  // a text can have two holders (an heir beside a holder filed again)
         for rep in candidates {
             let other = try DuplicateClusterWriter.shingles(of: rep, database)  // empty for a post deleted since
             let j = Jaccard.exact(shingles, other)
@@ -147,7 +148,7 @@ public final class DuplicateSearcher {
             // The bucket holder and its later copies (a holder that inherited the buckets may be both).
             var copies = try database.postings(DuplicateClusterWriter.setTerm(other))
             if !copies.contains(rep) { copies.append(rep) }
-            for d in copies where d != excluding { found.append((d, j, estimate)) }
+            for d in copies where d != excluding && listed.insert(d).inserted { found.append((d, j, estimate)) }
         }
         found.sort { $0.jaccard != $1.jaccard ? $0.jaccard > $1.jaccard : $0.docid < $1.docid }
         return found

@@ -128,6 +128,19 @@ private func overwriteMetadata(_ f: ClusterFixture, length: Int, covered: UInt32
         #expect(Set(hits.map(\.id)) == ["a", "c", "z"])
     }
 
+    /// A copy that inherited the buckets when its holder was deleted is a holder too when a lost file is rebuilt.
+    @Test func anHeirKeepsItsEntriesWhenTheFileIsRebuilt() throws {
+        let f = try ClusterFixture()
+        try f.write([post("a", text, minute: 0), post("c", text, minute: 1), post("d", text, minute: 2)])
+        try f.delete("a")
+        try FileManager.default.removeItem(at: fileURL(f))
+        try f.reopen()
+        try f.write([post("z", text + " once more", minute: 4)])
+        #expect(try f.clusters(["c", "d", "z"]) == ["c", "c", "c"])
+        let hits = try DuplicateSearcher(database: f.database).duplicates(ofText: text + " again", limit: 10).hits
+        #expect(Set(hits.map(\.id)) == ["c", "d", "z"])
+    }
+
     /// A reader facing a file shorter than its revision records says what is wrong and how to mend it.
     @Test func aDamagedFileIsReportedToReaders() throws {
         let f = try ClusterFixture()
