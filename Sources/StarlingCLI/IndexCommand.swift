@@ -45,7 +45,7 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Posts per commit.")
     var commitEvery: Int = 20_000
 
-    @Option(help: "Analysis threads (default: one per core).")
+    @Option(help: "Analysis threads (default: one per core but one, left to the index writer; every core with --dry-run).")
     var workers: Int?
 
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(
@@ -101,7 +101,11 @@ struct IndexCommand: ParsableCommand {
             var options = IngestOptions()
             options.commitEvery = commitEvery
             options.dryRun = dryRun
-            if let workers { options.workers = max(1, workers) }
+            if let workers {
+                options.workers = max(1, workers)
+            } else if dryRun {
+                options.workers = IngestOptions.analysisThreads(writing: false)
+            }
             let ingestor = try Ingestor(path: index.resolved, options: options)
 
 
