@@ -45,7 +45,8 @@ struct IndexCommand: ParsableCommand {
     @Option(help: "Posts per commit.")
     var commitEvery: Int = 20_000
 
-    @Option(help: "Analysis threads (default: one per core but one, left to the index writer; every core with --dry-run).")
+    @Option(help: ArgumentHelp(
+        "Analysis threads (default: one per core but one, left to the index writer; every core with --dry-run)."))
     var workers: Int?
 
     @Flag(inversion: .prefixedNo, help: ArgumentHelp(

@@ -37,7 +37,8 @@ public struct DocumentBuilder: Sendable {
         return flags
     }
 
-    /// The document for `post`. The stored data is the post's native JSON object (StoredPost), so it comes back whole.
+    /// The document for `post`. The stored data is the post's native JSON object (StoredPost), so it comes back
+    /// whole.
     ///
     /// - Complexity: O(tokens).
     public func build(_ post: Post, analysis: Analysis) -> Document {

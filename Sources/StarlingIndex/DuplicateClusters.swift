@@ -112,7 +112,8 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
     /// The bucket keys of post `docid`'s shingles (nil: no such post or no shingles).
     private func fileKeys(of docid: UInt32, _ database: Database) throws -> [UInt32]? {
         let shingles = try Self.shingles(of: docid, database)
-        return shingles.isEmpty ? nil : parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
+        guard !shingles.isEmpty else { return nil }
+        return parameters.lsh.keys(hasher.signature(shingles)).map(DuplicateParameters.bucketKey)
     }
 
     /// The bucket keys post `docid` holds: nil unless it is a bucket holder (the first post of its text, or the
@@ -308,7 +309,6 @@ public final class DuplicateClusterWriter: @unchecked Sendable {
         var keys: [UInt64] = []
         var full = Set<UInt64>()
         var source: UInt32?  // for a copy: the post holding its shingle set
-        
         if !shingles.isEmpty {
             if seen(setTerm), let other = try database.postings(setTerm).first {
                 // A copy of a copy: that one's cluster already holds every near-duplicate of this text.

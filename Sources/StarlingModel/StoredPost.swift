@@ -162,7 +162,9 @@ public enum StoredPost {
         var at: Int
 
         mutating func byte() throws -> UInt8 {
-            guard at < data.count else { throw StoredPostError(offset: at, message: "data ends in the middle of a value") }
+            guard at < data.count else {
+                throw StoredPostError(offset: at, message: "data ends in the middle of a value")
+            }
             defer { at += 1 }
             return data[at]
         }
