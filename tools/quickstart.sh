@@ -18,21 +18,20 @@ corpus="$(tools/fetch-default-corpus.sh)"
 
 echo "== indexing into $index" >&2
 # An index written by an older Starling refuses new posts and says to run `starling rebuild`: do it, then go on.
-log="$(mktemp)"
+# (The first run keeps the terminal, and so its progress bar; a refusal is quick to repeat for its message.)
+index_corpus() { "$bin" index --index "$index" --format orange --id-prefix election2016 --platform twitter "$corpus"; }
 status=0
-"$bin" index --index "$index" --format orange --id-prefix election2016 --platform twitter "$corpus" 2>"$log" || status=$?
-cat "$log" >&2
+index_corpus || status=$?
 if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
-  if grep -q "starling rebuild" "$log"; then
+  refusal="$(index_corpus 2>&1 >/dev/null || true)"
+  if grep -q "starling rebuild" <<<"$refusal"; then
     echo "== $index was written by an older Starling: rebuilding it from the posts it stores" >&2
     "$bin" rebuild --index "$index"
-    "$bin" index --index "$index" --format orange --id-prefix election2016 --platform twitter "$corpus" || [ $? -eq 3 ]
+    index_corpus || [ $? -eq 3 ]
   else
-    rm -f "$log"
     exit "$status"
   fi
 fi
-rm -f "$log"
 
 shared="$root/../shared/data/corpora"
 if [ -d "$shared" ]; then

@@ -262,8 +262,9 @@ public struct StoredPostError: Error, CustomStringConvertible, Sendable {
 enum UTCSeconds {
     /// The seconds of `s` when it is exactly in that form and `format` prints it back identically.
     static func parse(_ s: String) -> Int64? {
+        guard s.utf8.count == 20 else { return nil }  // before copying: every string of every post is tried
         let u = Array(s.utf8)
-        guard u.count == 20, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
+        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u[10] == UInt8(ascii: "T"),
               u[13] == UInt8(ascii: ":"), u[16] == UInt8(ascii: ":"), u[19] == UInt8(ascii: "Z")
         else { return nil }
         func number(_ from: Int, _ length: Int) -> Int64? {
