@@ -78,9 +78,21 @@ public struct ContextFeaturizer: Sendable {
         var letters = 0
         for ch in key.unicodeScalars where ch.properties.isAlphabetic { letters += 1 }
         guard letters >= 3, !stopwords.contains(key) else { return nil }
-        let trimmed = key.trimmingCharacters(in: CharacterSet(charactersIn: "'’-_."))
+        let trimmed = Self.trimmingPunctuation(key)
         guard trimmed.count >= 3 else { return nil }
         return Self.stem(trimmed)
+    }
+
+    /// `key` without apostrophes, hyphens, underscores and dots at either end.
+    static func trimmingPunctuation(_ key: String) -> String {
+        func isTrimmed(_ u: Unicode.Scalar) -> Bool {
+            u == "'" || u == "\u{2019}" || u == "-" || u == "_" || u == "."
+        }
+        let scalars = key.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isTrimmed($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isTrimmed($0) }) ?? first
+        if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return key }
+        return String(scalars[first...last])
     }
 
     /// The crude stem of a match key: a plural `s` dropped (not `ss`, not from short words), then cut to

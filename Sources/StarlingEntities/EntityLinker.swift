@@ -148,7 +148,7 @@ public struct EntityLinker: Sendable {
     ///
     /// - Complexity: O(t) for t tokens, plus O(f) per candidate for f context features.
     public func link(_ analysis: Analysis, all: Bool = false) -> [EntityMention] {
-        let post = matcher.candidates(in: analysis)
+        let post = matcher.candidates(in: analysis, alwaysFeatures: false)
         var out: [EntityMention] = []
         for cand in post.candidates {
             let (z, why) = catalogueScore(cand, context: matcher.context(post, entity: cand.entity))

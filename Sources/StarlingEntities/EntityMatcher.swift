@@ -163,10 +163,12 @@ public struct EntityMatcher: Sendable {
         return post.features.filter { !own.contains($0) }
     }
 
-    /// Finds the candidate entities of one analysed post.
+    /// Finds the candidate entities of one analysed post. The context features are worked out only when the post
+    /// has a candidate or `alwaysFeatures` asks for them (corpus mode counts every post's words); most posts seen
+    /// at ingest name no entity, and the features are most of the cost.
     ///
     /// - Complexity: O(t · a) for t tokens and a aliases sharing a first word (usually 1).
-    public func candidates(in analysis: Analysis) -> PostCandidates {
+    public func candidates(in analysis: Analysis, alwaysFeatures: Bool = true) -> PostCandidates {
         var found: [Int: EntityCandidate] = [:]
         var order: [Int] = []
         func note(_ e: Int, surface: String, start: Int, end: Int, kind: OccurrenceKind?, multiword: Bool,
@@ -195,18 +197,11 @@ public struct EntityMatcher: Sendable {
             }
         }
 
-        var features: [String] = []
-        var seenFeatures = Set<String>()
-        func addFeature(_ f: String?) {
-            if let f, seenFeatures.insert(f).inserted { features.append(f) }
-        }
-
         // Alias occurrences in the words: token sequences at consecutive positions.
         let words = analysis.tokens.filter { $0.kind == .word || $0.kind == .number }
         let keys = words.map { ContextFeaturizer.matchKey($0.normalized) }
         var casing: Casing? = nil  // only worked out for posts naming an alias: ingest sees mostly others
         for (i, k) in keys.enumerated() {
-            addFeature(featurizer.feature(words[i].normalized))
             guard let starts = aliasIndex[k] else { continue }
             var matched = Set<Int>()
             for (e, seq) in starts where !matched.contains(e) {
@@ -234,8 +229,6 @@ public struct EntityMatcher: Sendable {
             let token = hashtagTokens.next()
             let tagKey = ContextFeaturizer.matchKey(tag.normalized)
             let wordKeys = tag.words.map { ContextFeaturizer.matchKey($0) }
-            addFeature("#" + tagKey)
-            for w in tag.words { addFeature(featurizer.feature(w)) }
             let start = token?.start ?? 0, end = token?.end ?? 0
             for e in hashtagIndex[tagKey] ?? [] {
                 let implied = entities[e].impliedHashtags.contains(tagKey) && !entities[e].hashtags.contains(tagKey)
@@ -257,7 +250,6 @@ public struct EntityMatcher: Sendable {
         // Mentions: a catalogued handle is a signal; an alias spelt as a handle is an occurrence.
         for t in analysis.tokens where t.kind == .mention {
             let k = ContextFeaturizer.matchKey(t.normalized)
-            addFeature("@" + k)
             for e in handleIndex[k] ?? [] {
                 let implied = entities[e].impliedHandles.contains(k)
                 note(e, surface: t.text, start: t.start, end: t.end, kind: nil, multiword: false,
@@ -286,7 +278,6 @@ public struct EntityMatcher: Sendable {
         var urlTokens = analysis.tokens.filter { $0.kind == .url }.makeIterator()
         for link in analysis.urls {
             let token = urlTokens.next()
-            for d in link.domains { addFeature("d:" + d) }
             for d in link.domains {
                 for e in domainIndex[d] ?? [] {
                     note(e, surface: link.text, start: token?.start ?? 0, end: token?.end ?? 0, kind: nil,
@@ -296,6 +287,7 @@ public struct EntityMatcher: Sendable {
         }
 
         var candidates = order.compactMap { found[$0] }
+        let features = candidates.isEmpty && !alwaysFeatures ? [] : contextFeatures(analysis, words: words)
         let language = candidates.isEmpty ? nil : featurizer.language(of: words.lazy.map(\.normalized))
         if let language {
             for i in candidates.indices {
@@ -304,6 +296,24 @@ public struct EntityMatcher: Sendable {
             }
         }
         return PostCandidates(candidates: candidates, features: features, language: language)
+    }
+
+    /// The post's context features, each once, in text order: its words, then each hashtag (`#tag` and the words
+    /// inside it), its mentions (`@handle`) and the domains it links to (`d:example.com`).
+    func contextFeatures(_ analysis: Analysis, words: [Token]) -> [String] {
+        var features: [String] = []
+        var seen = Set<String>()
+        func add(_ f: String?) {
+            if let f, seen.insert(f).inserted { features.append(f) }
+        }
+        for w in words { add(featurizer.feature(w.normalized)) }
+        for tag in analysis.hashtags {
+            add("#" + ContextFeaturizer.matchKey(tag.normalized))
+            for w in tag.words { add(featurizer.feature(w)) }
+        }
+        for t in analysis.tokens where t.kind == .mention { add("@" + ContextFeaturizer.matchKey(t.normalized)) }
+        for link in analysis.urls { for d in link.domains { add("d:" + d) } }
+        return features
     }
 
     /// Words that, right after (or right before) a name, say it names an organisation: legal forms, finance,

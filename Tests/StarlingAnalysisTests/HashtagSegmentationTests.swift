@@ -57,6 +57,22 @@ import Testing
         #expect(HashtagSegmenter(text: words + "rain dance\t15\n").count == 4)
     }
 
+    @Test func theTableIsReadLineByLineWhateverTheLineEnds() {
+        // Comments, blank lines, CRLF (a single Character to Swift's String, which once hid every line ending in
+        // it), a fraction, doubled tabs, three-word lines, non-letters, labelled lines.
+        let table = "# comment\r\n\r\nthe\t1000\r\nrain\t\t12.5\r\nmakers\t20\r\nrainmakers\t20\r\nthe rain makers\t99\r\n"
+            + "r2d2\t50\nrain\t7.5\nthe rain\t15\nrain makers\t15\n"
+        let model = HashtagSegmenter(text: table)
+        #expect(model.count == 4)  // the, rain (12.5 + 7.5), makers, rainmakers; not `r2d2` nor the phrase
+        #expect(model.segment("therainmakers"[...]) == ["the", "rain", "makers"])
+        // A labelled line counts unless its label is left out.
+        let labelled = table + "drops\t50\tholdout\n"
+        #expect(HashtagSegmenter(text: labelled).count == 5)
+        #expect(HashtagSegmenter(text: labelled, settings: HashtagSegmenter.ModelSettings(excluding: "holdout")).count == 4)
+        // A table with nothing countable is an empty model.
+        #expect(HashtagSegmenter(text: "# only a comment\nword\tmany\n\n").segment("therain"[...]) == ["therain"])
+    }
+
     @Test func unknownWordsKeepTheirEnds() {
         // `her` is cheap, but `crutc` ends the way no known word does: the unknown run stays whole.
         var words = "the\t5000\nher\t50\nterence\t3\n"

@@ -80,4 +80,15 @@ import Testing
         #expect(context.contains("cupert"))  // truncated to six characters
         #expect(!context.contains("the"))  // stopword
     }
+
+    @Test func featuresAreLeftOutOnlyWhereNothingIsNamed() {
+        // Ingest asks for the features only when a post names an entity; corpus mode always.
+        let named = analyzer.analyze("Apple unveils the new iPhone #WWDC @tim_cook https://example.com/x")
+        let always = linker.matcher.candidates(in: named)
+        for f in ["apple", "iphone", "#wwdc", "@tim_cook", "d:example.com"] { #expect(always.features.contains(f)) }
+        #expect(linker.matcher.candidates(in: named, alwaysFeatures: false).features == always.features)
+        let plain = analyzer.analyze("Nothing catalogued in this cheerful post #sunday")
+        #expect(linker.matcher.candidates(in: plain, alwaysFeatures: false).features.isEmpty)
+        #expect(linker.matcher.candidates(in: plain).features.contains("cheerf"))
+    }
 }

@@ -79,6 +79,18 @@ public struct HashtagSegmenter: Sendable {
     /// How many words the model knows.
     public var count: Int { source.model.unigram.count }
 
+    /// `packed` of the bytes `range` of `bytes`.
+    static func packed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Packed? {
+        guard range.count <= 24, !range.isEmpty else { return nil }
+        var p = Packed()
+        for (k, i) in range.enumerated() {
+            let ch = bytes[i]
+            guard ch >= 0x61 && ch <= 0x7A else { return nil }
+            pack(&p, ch, k)
+        }
+        return p
+    }
+
     static func packed(_ w: Substring) -> Packed? {
         let u = w.utf8
         guard u.count <= 24, !u.isEmpty, u.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return nil }
@@ -323,38 +335,42 @@ final class HashtagModel: @unchecked Sendable {
         var starts = 0.0  // phrases counted (`<s>`), and phrase ends (`</s>`)
         var ends = 0.0
         var total = 0.0
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) where !line.hasPrefix("#") {
-            let cols = line.split(separator: "\t")
-            guard cols.count >= 2, var c = Double(cols[1]), c > 0 else { continue }
-            if cols.count >= 3 {
-                if let x = settings.excluding, cols[2] == x { continue }
-                c *= settings.hashtagWeight
-            }
-            if cols[0] == "<s>" || cols[0] == "</s>" {
-                if cols[0] == "<s>" { starts += c } else { ends += c }
-                continue
-            }
-            let halves = cols[0].split(separator: " ")
-            if halves.count == 2 {
-                if halves[0] == "<s>", let pw = HashtagSegmenter.packed(halves[1]) {
-                    startLines.append((pw, c))
-                } else if halves[1] == "</s>", let pv = HashtagSegmenter.packed(halves[0]) {
-                    endLines.append((pv, c))
-                } else if let pv = HashtagSegmenter.packed(halves[0]), let pw = HashtagSegmenter.packed(halves[1]) {
-                    pairLines.append((pv, pw, c))
+        // The table has 330,000 lines: read it as bytes (Substring splitting took most of a second).
+        let excluded = settings.excluding.map { Array($0.utf8) }
+        var table = text
+        table.withUTF8 { bytes in
+            HashtagTable.forEachLine(bytes) { line in
+                guard let c0 = line.fields.first, line.fields.count >= 2,
+                      var c = HashtagTable.count(bytes, line.fields[1]), c > 0 else { return }
+                if line.fields.count >= 3 {
+                    if let x = excluded, HashtagTable.equal(bytes, line.fields[2], x) { return }
+                    c *= settings.hashtagWeight
                 }
-                continue
+                if HashtagTable.equal(bytes, c0, HashtagTable.start) { starts += c; return }
+                if HashtagTable.equal(bytes, c0, HashtagTable.end) { ends += c; return }
+                let halves = HashtagTable.words(bytes, c0)
+                if halves.count == 2 {
+                    let (v, w) = (halves[0], halves[1])
+                    if HashtagTable.equal(bytes, v, HashtagTable.start), let pw = HashtagSegmenter.packed(bytes, w) {
+                        startLines.append((pw, c))
+                    } else if HashtagTable.equal(bytes, w, HashtagTable.end), let pv = HashtagSegmenter.packed(bytes, v) {
+                        endLines.append((pv, c))
+                    } else if let pv = HashtagSegmenter.packed(bytes, v), let pw = HashtagSegmenter.packed(bytes, w) {
+                        pairLines.append((pv, pw, c))
+                    }
+                    return
+                }
+                guard let p = HashtagSegmenter.packed(bytes, c0) else { return }
+                if let k = index[p] {
+                    counts[k] += c
+                } else {
+                    index[p] = counts.count
+                    counts.append(c)
+                    types.append(p)
+                    lengths.append(c0.count)
+                }
+                total += c
             }
-            guard let p = HashtagSegmenter.packed(cols[0]) else { continue }
-            if let k = index[p] {
-                counts[k] += c
-            } else {
-                index[p] = counts.count
-                counts.append(c)
-                types.append(p)
-                lengths.append(cols[0].utf8.count)
-            }
-            total += c
         }
         guard total > 0 else { return }
         unknownBase = Float(log(total))
@@ -431,5 +447,71 @@ final class ModelSource: @unchecked Sendable {
         text = nil
         built = m
         return m
+    }
+}
+
+/// Reading the word-frequency table as UTF-8 bytes: lines, tab-separated fields, space-separated words.
+enum HashtagTable {
+    static let start = Array("<s>".utf8)
+    static let end = Array("</s>".utf8)
+
+    /// A line's non-empty tab-separated fields, as byte ranges.
+    struct Line {
+        var fields: [Range<Int>] = []
+    }
+
+    /// Calls `body` with each non-empty line (split at `\n` or `\r`) that does not start with `#`.
+    static func forEachLine(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (Line) -> Void) {
+        var line = Line()
+        line.fields.reserveCapacity(4)
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            var e = i
+            while e < n && bytes[e] != 0x0A && bytes[e] != 0x0D { e += 1 }
+            if e > i && bytes[i] != 0x23 {
+                line.fields.removeAll(keepingCapacity: true)
+                var f = i
+                for k in i...e where k == e || bytes[k] == 0x09 {
+                    if k > f { line.fields.append(f..<k) }
+                    f = k + 1
+                }
+                body(line)
+            }
+            i = e + 1
+        }
+    }
+
+    /// Whether the bytes `range` spell `word`.
+    static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: [UInt8]) -> Bool {
+        guard range.count == word.count else { return false }
+        for (k, i) in range.enumerated() where bytes[i] != word[k] { return false }
+        return true
+    }
+
+    /// The space-separated non-empty words of `range`.
+    static func words(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var f = range.lowerBound
+        for k in range.lowerBound...range.upperBound where k == range.upperBound || bytes[k] == 0x20 {
+            if k > f { out.append(f..<k) }
+            f = k + 1
+        }
+        return out
+    }
+
+    /// A count: digits read directly, anything else (a fraction, an exponent) as Swift parses a Double.
+    static func count(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Double? {
+        if range.count <= 15 {
+            var v = 0
+            var digits = true
+            for i in range {
+                let d = Int(bytes[i]) - 0x30
+                if d < 0 || d > 9 { digits = false; break }
+                v = v * 10 + d
+            }
+            if digits { return Double(v) }
+        }
+        return Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
     }
 }
