@@ -206,7 +206,12 @@ struct SearchCommand: ParsableCommand {
 
     private func printHuman(_ r: SearchResult) {
         let about = r.totalLowerBound == r.totalUpperBound ? "\(r.total)" : "about \(r.total)"
-        emit("\(about) posts match; showing \(r.hits.count) from \(offset + 1)")
+        if r.hits.isEmpty {
+            emit(r.total == 0 && r.totalUpperBound == 0 ? "No post matches."
+                 : "\(about) posts match; none past the first \(offset) (--offset \(offset))")
+        } else {
+            emit("\(about) posts match; showing \(offset + 1)-\(offset + r.hits.count)")
+        }
         for h in r.hits {
             var head = hitHead(rank: h.rank + 1, id: h.id, post: h.post)
             head += String(format: "  score %.3f", h.score)
