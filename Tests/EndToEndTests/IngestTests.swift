@@ -98,6 +98,24 @@ import Testing
         #expect(missing.stderr.contains("nope.jsonl"))
     }
 
+    @Test func theHumanOutputSaysWhichHitsItShows() throws {
+        let dir = try makeTempDir("pages")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let index = dir.appendingPathComponent("idx").path
+        try Starling.run(["index", "--index", index, "--quiet", "-"],
+                         stdin: [native("a", "hello world"), native("b", "hello there"), native("c", "hello again")]
+                            .joined(separator: "\n"))
+        let first = try Starling.run(["search", "--index", index, "--limit", "2", "hello"])
+        #expect(first.stdout.hasPrefix("3 posts match; showing 1-2\n"), "\(first.stdout)")
+        let last = try Starling.run(["search", "--index", index, "--limit", "2", "--offset", "2", "hello"])
+        #expect(last.stdout.hasPrefix("3 posts match; showing 3-3\n"), "\(last.stdout)")
+        let past = try Starling.run(["search", "--index", index, "--offset", "5", "hello"])
+        #expect(past.stdout.hasPrefix("3 posts match; none past the first 5"), "\(past.stdout)")
+        let none = try Starling.run(["search", "--index", index, "goodbye"])
+        #expect(none.status == 0)
+        #expect(none.stdout.hasPrefix("No post matches."), "\(none.stdout)")
+    }
+
     @Test func malformedQueriesPointAtTheProblem() throws {
         let dir = try makeTempDir("badquery")
         defer { try? FileManager.default.removeItem(at: dir) }
