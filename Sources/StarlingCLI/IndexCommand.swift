@@ -147,15 +147,17 @@ struct IndexCommand: ParsableCommand {
                 emit(obj.jsonText)
             } else {
                 let rate = Int(summary.postsPerSecond.rounded())
+                func posts(_ n: Int) -> String { n == 1 ? "1 post" : "\(n) posts" }
+                func files(_ n: Int) -> String { n == 1 ? "1 file" : "\(n) files" }
                 if dryRun {
-                    printError("checked \(summary.indexed) posts from \(summary.files) file(s) in "
+                    printError("checked \(posts(summary.indexed)) from \(files(summary.files)) in "
                         + "\(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); rejected \(summary.rejected); "
                         + "nothing written (dry run)")
                 } else {
                 printError(
-                    "indexed \(summary.indexed) posts (\(summary.added) new, \(summary.updated) updated) from "
-                        + "\(summary.files) file(s) in \(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); "
-                        + "rejected \(summary.rejected); the index at \(index.resolved) holds \(summary.documentsAfter) posts"
+                    "indexed \(posts(summary.indexed)) (\(summary.added) new, \(summary.updated) updated) from "
+                        + "\(files(summary.files)) in \(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); "
+                        + "rejected \(summary.rejected); the index at \(index.resolved) holds \(posts(summary.documentsAfter))"
                         + (summary.interrupted ? " (interrupted)" : "")
                         + (compacted.map { "; compacted \($0.before / 1_048_576) MiB -> \($0.after / 1_048_576) MiB" } ?? ""))
                 }
