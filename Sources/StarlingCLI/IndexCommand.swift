@@ -157,7 +157,8 @@ struct IndexCommand: ParsableCommand {
                 printError(
                     "indexed \(posts(summary.indexed)) (\(summary.added) new, \(summary.updated) updated) from "
                         + "\(files(summary.files)) in \(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); "
-                        + "rejected \(summary.rejected); the index at \(index.resolved) holds \(posts(summary.documentsAfter))"
+                        + "rejected \(summary.rejected); the index at \(index.resolved) holds "
+                        + posts(summary.documentsAfter)
                         + (summary.interrupted ? " (interrupted)" : "")
                         + (compacted.map { "; compacted \($0.before / 1_048_576) MiB -> \($0.after / 1_048_576) MiB" } ?? ""))
                 }

@@ -60,7 +60,8 @@ import Testing
     @Test func theTableIsReadLineByLineWhateverTheLineEnds() {
         // Comments, blank lines, CRLF (a single Character to Swift's String, which once hid every line ending in
         // it), a fraction, doubled tabs, three-word lines, non-letters, labelled lines.
-        let table = "# comment\r\n\r\nthe\t1000\r\nrain\t\t12.5\r\nmakers\t20\r\nrainmakers\t20\r\nthe rain makers\t99\r\n"
+        let table = "# comment\r\n\r\nthe\t1000\r\nrain\t\t12.5\r\nmakers\t20\r\nrainmakers\t20\r\n"
+            + "the rain makers\t99\r\n"
             + "r2d2\t50\nrain\t7.5\nthe rain\t15\nrain makers\t15\n"
         let model = HashtagSegmenter(text: table)
         #expect(model.count == 4)  // the, rain (12.5 + 7.5), makers, rainmakers; not `r2d2` nor the phrase
@@ -68,7 +69,8 @@ import Testing
         // A labelled line counts unless its label is left out.
         let labelled = table + "drops\t50\tholdout\n"
         #expect(HashtagSegmenter(text: labelled).count == 5)
-        #expect(HashtagSegmenter(text: labelled, settings: HashtagSegmenter.ModelSettings(excluding: "holdout")).count == 4)
+        let held = HashtagSegmenter.ModelSettings(excluding: "holdout")
+        #expect(HashtagSegmenter(text: labelled, settings: held).count == 4)
         // A table with nothing countable is an empty model.
         #expect(HashtagSegmenter(text: "# only a comment\nword\tmany\n\n").segment("therain"[...]) == ["therain"])
     }

@@ -351,11 +351,12 @@ final class HashtagModel: @unchecked Sendable {
                 let halves = HashtagTable.words(bytes, c0)
                 if halves.count == 2 {
                     let (v, w) = (halves[0], halves[1])
-                    if HashtagTable.equal(bytes, v, HashtagTable.start), let pw = HashtagSegmenter.packed(bytes, w) {
+                    let pv = HashtagSegmenter.packed(bytes, v), pw = HashtagSegmenter.packed(bytes, w)
+                    if HashtagTable.equal(bytes, v, HashtagTable.start), let pw {
                         startLines.append((pw, c))
-                    } else if HashtagTable.equal(bytes, w, HashtagTable.end), let pv = HashtagSegmenter.packed(bytes, v) {
+                    } else if HashtagTable.equal(bytes, w, HashtagTable.end), let pv {
                         endLines.append((pv, c))
-                    } else if let pv = HashtagSegmenter.packed(bytes, v), let pw = HashtagSegmenter.packed(bytes, w) {
+                    } else if let pv, let pw {
                         pairLines.append((pv, pw, c))
                     }
                     return
