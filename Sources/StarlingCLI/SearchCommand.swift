@@ -207,7 +207,7 @@ struct SearchCommand: ParsableCommand {
     private func printHuman(_ r: SearchResult) {
         let about = r.totalLowerBound == r.totalUpperBound ? "\(r.total)" : "about \(r.total)"
         if r.hits.isEmpty {
-            emit(r.total == 0 && r.totalUpperBound == 0 ? "No post matches."
+            emit(offset == 0 || r.totalUpperBound == 0 ? "No post matches."
                  : "\(about) posts match; none past the first \(offset) (--offset \(offset))")
         } else {
             emit("\(about) posts match; showing \(offset + 1)-\(offset + r.hits.count)")
