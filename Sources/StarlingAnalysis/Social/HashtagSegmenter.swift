@@ -79,7 +79,7 @@ public struct HashtagSegmenter: Sendable {
     /// How many words the model knows.
     public var count: Int { source.model.unigram.count }
 
-    /// `packed` of the bytes `range` of `bytes`.
+    /// A lower-case ASCII word of 1-24 letters, five bits a letter; nil for anything else.
     static func packed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Packed? {
         guard range.count <= 24, !range.isEmpty else { return nil }
         var p = Packed()
@@ -88,14 +88,6 @@ public struct HashtagSegmenter: Sendable {
             guard ch >= 0x61 && ch <= 0x7A else { return nil }
             pack(&p, ch, k)
         }
-        return p
-    }
-
-    static func packed(_ w: Substring) -> Packed? {
-        let u = w.utf8
-        guard u.count <= 24, !u.isEmpty, u.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return nil }
-        var p = Packed()
-        for (k, ch) in u.enumerated() { pack(&p, ch, k) }
         return p
     }
 
