@@ -6,6 +6,9 @@
 #include "CXapian.h"
 
 #include <xapian.h>
+#include <algorithm>
+#include <cmath>
+#include <map>
 
 #include <cstdlib>
 #include <cstring>
@@ -291,6 +294,61 @@ void xc_document_set_data(xc_document *doc, const char *data, size_t len, xc_err
 
 void xc_document_add_term(xc_document *doc, const char *term, size_t len, uint32_t wdf, xc_error **err) XC_NOEXCEPT {
     guard_void(err, [&] { doc->doc.add_term(str(term, len), wdf); });
+}
+
+int xc_document_has_term(xc_document *doc, const char *term, size_t len, xc_error **err) XC_NOEXCEPT {
+    int found = 0;
+    guard_void(err, [&] {
+        const std::string t = str(term, len);
+        Xapian::TermIterator it = doc->doc.termlist_begin();
+        it.skip_to(t);
+        found = it != doc->doc.termlist_end() && *it == t;
+    });
+    return found;
+}
+
+uint32_t xc_document_weighted_term_count(xc_document *doc, xc_error **err) XC_NOEXCEPT {
+    return guard(err, uint32_t(0), [&] {
+        uint32_t count = 0;
+        for (auto it = doc->doc.termlist_begin(); it != doc->doc.termlist_end(); ++it) count += it.get_wdf() > 0;
+        return count;
+    });
+}
+
+void xc_document_add_adjacent_pairs(xc_document *doc, const char *prefix, size_t prefix_len, const char *common,
+                                    size_t common_len, double factor, size_t max_term_bytes, xc_error **err) XC_NOEXCEPT {
+    guard_void(err, [&] {
+        std::vector<std::string> words;
+        for (size_t start = 0; start <= common_len;) {
+            size_t end = start;
+            while (end < common_len && common[end] != '\n') ++end;
+            if (end > start) words.emplace_back(common + start, end - start);
+            start = end + 1;
+        }
+        if (words.empty()) return;
+        auto is_common = [&](const std::string &t) { return std::find(words.begin(), words.end(), t) != words.end(); };
+        // Every positional term at each position, as a phrase query sees them.
+        std::map<Xapian::termpos, std::vector<std::string>> at;
+        for (auto it = doc->doc.termlist_begin(); it != doc->doc.termlist_end(); ++it) {
+            for (auto pos = it.positionlist_begin(); pos != it.positionlist_end(); ++pos) at[*pos].push_back(*it);
+        }
+        std::map<std::string, Xapian::termcount> pairs;
+        const std::string pre(prefix, prefix_len);
+        for (auto it = at.begin(); it != at.end(); ++it) {
+            auto next = std::next(it);
+            if (next == at.end() || next->first != it->first + 1) continue;
+            for (const auto &a : it->second) {
+                for (const auto &b : next->second) {
+                    if (!is_common(a) && !is_common(b)) continue;
+                    std::string term = pre + a + " " + b;
+                    if (term.size() <= max_term_bytes) ++pairs[term];
+                }
+            }
+        }
+        for (const auto &[term, count] : pairs) {
+            doc->doc.add_term(term, std::max<Xapian::termcount>(1, Xapian::termcount(std::lround(factor * count))));
+        }
+    });
 }
 
 void xc_document_add_posting(xc_document *doc, const char *term, size_t len, uint32_t position, uint32_t wdf,

@@ -13,6 +13,26 @@ public struct QueryCompileError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
+/// What a compiler may know of the index a query is for: its stem layout and term statistics.
+public struct IndexTerms {
+    /// How the index holds a word's stemmed forms.
+    public var layout: StemLayout
+    /// The number of posts in the index (all shards).
+    public var documentCount: Int
+    /// The number of posts indexed by a term (all shards).
+    public var termFrequency: (String) throws -> Int
+    /// The common words whose adjacent pairs the index holds as terms (PhraseStage); empty if none.
+    public var pairWords: Set<String>
+
+    public init(layout: StemLayout, documentCount: Int, pairWords: Set<String> = [],
+                termFrequency: @escaping (String) throws -> Int) {
+        self.layout = layout
+        self.documentCount = documentCount
+        self.pairWords = pairWords
+        self.termFrequency = termFrequency
+    }
+}
+
 /// Compiles query ASTs. Holds an analyser, so it is not thread-safe.
 public final class QueryCompiler {
     private let analyzer: Analyzer
@@ -20,6 +40,8 @@ public final class QueryCompiler {
     private let language: LanguageResources?
     /// The languages whose stems a bare word also matches in the query being compiled.
     private var queryLanguages: [String] = []
+    /// The index the query being compiled is for, if the caller said.
+    private var index: IndexTerms?
 
     public init(analyzer: Analyzer, language: LanguageResources? = try? LanguageResources.standard()) {
         self.analyzer = analyzer
@@ -33,9 +55,13 @@ public final class QueryCompiler {
     /// (`Z` + stem), and xx's stopwords only add weight. Without `lang:` the stems are those of the languages
     /// the detector finds plausible for the query's words (probability >= 0.3, at most two), so `running`
     /// finds `runs` in English posts while an exact word still matches in every language.
-    public func compile(_ node: QueryNode) throws -> Query {
+    ///
+    /// With `index` of the ``StemLayout/disjoint`` layout, a word that is its own stem is an OR of its family's
+    /// disjoint terms, each weighed with the family's idf (the synonym's weight, in a query Xapian merges faster).
+    public func compile(_ node: QueryNode, index: IndexTerms? = nil) throws -> Query {
         queryLanguages = plausibleLanguages(node)
-        defer { queryLanguages = [] }
+        self.index = index
+        defer { queryLanguages = []; self.index = nil }
         guard let q = try build(node) else {
             throw QueryCompileError(message: "the query has nothing to search for (only punctuation?)")
         }
@@ -83,21 +109,63 @@ public final class QueryCompiler {
     /// A bare word's query: its term, or a synonym of the term, its stems under the query's languages and, for
     /// long CJK words, the AND of its bigrams (indexed by LanguageStage). A stem is matched as `Z` + stem and as
     /// the word the stem spells, since posts leave out stem terms equal to their word (`run` has no `Zrun`).
-    private func wordQuery(_ word: String) -> Query {
+    /// In a disjoint-stem index a word that is its own stem becomes an OR of its family (``familyQuery``).
+    private func wordQuery(_ word: String) throws -> Query {
         var alternatives: [Query] = [termQuery(word)]
+        // The terms of the word's families (stems as `Z` + stem and as the words they spell), and whether the
+        // typed word is one of them (a word that is its own stem).
+        var family: [String] = []
+        var typedIsStem = false
         if let language {
             var seen: Set<String> = [word]
             for code in queryLanguages {
                 if let z = language.stemTerm(word, language: code), seen.insert(z).inserted {
                     alternatives.append(termQuery(z))
+                    family.append(z)
                     let bare = String(z.dropFirst(TermPrefix.stem.count))
-                    if seen.insert(bare).inserted { alternatives.append(termQuery(bare)) }
+                    if bare == word { typedIsStem = true }
+                    if seen.insert(bare).inserted {
+                        alternatives.append(termQuery(bare))
+                        family.append(bare)
+                    }
                 }
             }
         }
         let bigrams = CJKBigrams.bigrams(word)
+        // A typed word that is its own stem (`run`) is one of its family's disjoint terms. An inflected one
+        // (`runs`) is in the family's posts too, so it stays a synonym (ranked as before either way).
+        if typedIsStem, bigrams.isEmpty, let index, index.layout == .disjoint {
+            return try familyQuery(word, family: [word] + family, index: index)
+        }
         if !bigrams.isEmpty { alternatives.append(.and(bigrams.map { termQuery($0) })) }
         return alternatives.count == 1 ? alternatives[0] : .synonym(alternatives)
+    }
+
+    /// A word's family in a disjoint-stem index: the OR of its terms, each scaled from its own idf to the
+    /// family's (the sum of their frequencies is exact, since no post holds two of them), so a post weighs what
+    /// it would as one synonym term.
+    private func familyQuery(_ word: String, family: [String], index: IndexTerms) throws -> Query {
+        let terms = family.map(DocumentBuilder.clip)
+        let frequencies = try terms.map { try index.termFrequency($0) }
+        let total = min(frequencies.reduce(0, +), index.documentCount)
+        var branches: [Query] = []
+        if total > 0 {
+            let familyIdf = Self.bm25Idf(total, of: index.documentCount)
+            for (term, f) in zip(terms, frequencies) where f > 0 {
+                branches.append(f == total ? .term(term)
+                                : .scaled(.term(term), factor: familyIdf / Self.bm25Idf(f, of: index.documentCount)))
+            }
+        }
+        if branches.isEmpty { return termQuery(word) }
+        return branches.count == 1 ? branches[0] : .or(branches)
+    }
+
+    /// Xapian's BM25 term weight for a term in `n` of `total` documents (no relevance set), with Xapian's
+    /// adjustment for terms in more than about a third of the documents (bm25weight.cc).
+    static func bm25Idf(_ n: Int, of total: Int) -> Double {
+        var tw = (Double(total) - Double(n) + 0.5) / (Double(n) + 0.5)
+        if tw < 2 { tw = tw * 0.5 + 1 }
+        return log(tw)
     }
 
     private func termQuery(_ term: String) -> Query { .term(DocumentBuilder.clip(term)) }
@@ -108,11 +176,11 @@ public final class QueryCompiler {
             let analysis = analyzer.analyze(w)
             let stop = analysis.tokens.count == 1 && analysis.tokens[0].kind == .word
                 && isStopword(analysis.tokens[0].normalized)
-            return words(w, asPhrase: false).map {
+            return try words(w, asPhrase: false).map {
                 Piece(query: $0, isFilter: false, isNegation: false, isStopword: stop)
             }
         case .phrase(let p):
-            return words(p, asPhrase: true).map { Piece(query: $0, isFilter: false, isNegation: false) }
+            return try words(p, asPhrase: true).map { Piece(query: $0, isFilter: false, isNegation: false) }
         case .hashtag(let h):
             return Piece(query: termQuery(TermPrefix.hashtag + Normalizer.fold(h)), isFilter: false, isNegation: false)
         case .mention(let m):
@@ -167,13 +235,13 @@ public final class QueryCompiler {
 
     /// Words typed bare or in quotes, analysed like post text. Several tokens from one bare word (`e-mail`)
     /// must stand together, so they become a phrase too.
-    private func words(_ text: String, asPhrase: Bool) -> Query? {
+    private func words(_ text: String, asPhrase: Bool) throws -> Query? {
         let analysis = analyzer.analyze(text)
         var parts: [Query] = []
         for t in analysis.tokens {
             switch t.kind {
             case .word:
-                parts.append(asPhrase || analysis.tokens.count > 1 ? termQuery(t.normalized) : wordQuery(t.normalized))
+                parts.append(asPhrase || analysis.tokens.count > 1 ? termQuery(t.normalized) : try wordQuery(t.normalized))
             case .number, .emoji, .hashtag:
                 parts.append(termQuery(t.normalized))
             case .mention:
@@ -187,6 +255,13 @@ public final class QueryCompiler {
         if parts.isEmpty { return nil }
         if parts.count == 1 { return parts[0] }
         let positional = analysis.tokens.allSatisfy { [.word, .number, .emoji, .hashtag].contains($0.kind) }
+        if positional, parts.count == 2, let index, !index.pairWords.isEmpty,
+           case .term(let a, _, _) = parts[0], case .term(let b, _, _) = parts[1],
+           index.pairWords.contains(a) || index.pairWords.contains(b) {
+            // Two adjacent words, one of them common: the index holds the pair as a term (PhraseStage).
+            let pair = TermPrefix.pair + a + " " + b
+            if pair.utf8.count <= DocumentBuilder.maxTermBytes { return .term(pair) }
+        }
         if positional { return .phrase(parts) }
         return .and(parts)
     }

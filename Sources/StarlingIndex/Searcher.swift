@@ -71,14 +71,32 @@ public final class Searcher {
 
     /// The Xapian query a query string compiles to (for `--explain`).
     public func compile(_ query: String) throws -> Query {
-        try compiler.compile(try QueryParser.parse(query))
+        try compiler.compile(try QueryParser.parse(query), index: try indexTerms())
+    }
+
+    /// The index's stem layout and phrase-pair words, once read.
+    private var stemLayout: StemLayout?
+    private var pairWords: Set<String> = []
+
+    /// What the compiler needs of the index: its stem layout and live term statistics.
+    private func indexTerms() throws -> IndexTerms {
+        let layout: StemLayout
+        if let stemLayout { layout = stemLayout } else {
+            layout = StemLayout.named(try database.metadata(StemLayout.metadataKey))
+            pairWords = PhraseStage.recordedWords(try database.metadata(PhraseStage.metadataKey))
+            // An empty index may get its layout from a writer later; a filled one keeps it.
+            if try database.documentCount() > 0 { stemLayout = layout }
+        }
+        let database = self.database
+        return IndexTerms(layout: layout, documentCount: try database.documentCount(), pairWords: pairWords,
+                          termFrequency: { try database.termFrequency($0) })
     }
 
     /// Runs `request`.
     public func search(_ request: SearchRequest) throws -> SearchResult {
         let node: QueryNode
         do { node = try QueryParser.parse(request.query) } catch { throw error }
-        let query = try compiler.compile(node)
+        let query = try compiler.compile(node, index: try indexTerms())
         let enquire = Enquire(database)
         try enquire.setQuery(query)
         if weighting == nil { weighting = try database.termWeighting() }

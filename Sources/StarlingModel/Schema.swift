@@ -22,9 +22,15 @@ public enum TermPrefix {
     /// Stemmed word, Xapian's convention: `Z` + the Snowball stem under the post's language (`Zrun` for
     /// "running" in an English post). Added beside the unstemmed word term, without positions; no stem for
     /// stopwords, nor where the stem is the word itself (`run`: its own term says it; indexes made before this
-    /// have those too, which queries do not mind). Queries match the stem under `lang:xx`'s stemmer, or under
+    /// have those too, which queries do not mind). Nor, in indexes of the ``StemLayout/disjoint`` layout, where the post
+    /// also holds the stem as a word (`runs` beside `run`: the word's term counts them both). Queries match the stem under `lang:xx`'s stemmer, or under
     /// the query's plausible languages, as `Z` + stem or as the bare word the stem spells.
     public static let stem = "Z"
+    /// Two words at adjacent positions where one of them is among the index's common words (`Gsee the`): a
+    /// two-word phrase with a very common word is then one posting list, not an AND over the common word's
+    /// hundreds of thousands of postings (PhraseStage). Weighted, without positions, and not counted in a post's
+    /// length.
+    public static let pair = "G"
     /// Platform name (`XPtwitter`).
     public static let platform = "XP"
     /// Flags for `is:` and `has:` (`XFreshare`, `XFreply`, `XFurl`, `XFmedia`, `XFhashtag`, `XFmention`).

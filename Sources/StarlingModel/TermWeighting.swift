@@ -75,9 +75,10 @@ public struct TermWeighting: Sendable, Equatable {
     }
 
     /// Replaces a term list's stored wdfs by the raw frequencies, in place (no copy of a uniquely held list).
+    /// Phrase pairs (``TermPrefix/pair``) are folded by the same length but do not count towards it.
     public func unfold(_ list: inout [(term: String, wdf: UInt32)]) {
         var length = 0
-        for (_, wdf) in list where wdf > 0 { length += 1 }
+        for (term, wdf) in list where wdf > 0 && !term.hasPrefix(TermPrefix.pair) { length += 1 }
         for i in list.indices where list[i].wdf > 0 { list[i].wdf = unfold(list[i].wdf, length: length) }
     }
 

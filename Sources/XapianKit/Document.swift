@@ -68,6 +68,40 @@ public final class Document: @unchecked Sendable {
         record(error)
     }
 
+    /// The number of terms with a wdf above zero (what BM25 would call the document's distinct weighted terms).
+    public func weightedTermCount() -> Int {
+        var error: OpaquePointer?
+        let count = xc_document_weighted_term_count(handle, &error)
+        record(error)
+        return Int(count)
+    }
+
+    /// Adds `prefix` + a + " " + b for every term a at a position p and term b at p + 1 where a or b is one of
+    /// `common` (newline-separated words), with wdf max(1, round(factor × occurrences)); pairs longer than
+    /// `maxTermBytes` are left out. The pairs are exactly the two-term phrases the document matches.
+    ///
+    /// - Complexity: O(p log p) for p positions in the document, times the terms sharing a position.
+    public func addAdjacentPairs(prefix: String, common: String, factor: Double, maxTermBytes: Int) {
+        var error: OpaquePointer?
+        withUTF8Bytes(prefix) { p, pl in
+            withUTF8Bytes(common) { c, cl in
+                xc_document_add_adjacent_pairs(handle, p, pl, c, cl, factor, maxTermBytes, &error)
+            }
+        }
+        record(error)
+    }
+
+    /// Whether the document holds `term`, with or without positions; false if the lookup fails (the failure is
+    /// kept in ``pendingError``).
+    ///
+    /// - Complexity: O(log t) for t distinct terms in a document being built.
+    public func hasTerm(_ term: String) -> Bool {
+        var error: OpaquePointer?
+        let found = withUTF8Bytes(term) { xc_document_has_term(handle, $0, $1, &error) }
+        record(error)
+        return found != 0
+    }
+
     /// Replaces the wdf of every term whose wdf is above zero by `rewrite(wdf, count)`, where `count` is the number
     /// of such terms; a result smaller than the wdf leaves it unchanged (wdfs can only grow).
     ///

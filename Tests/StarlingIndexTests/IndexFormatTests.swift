@@ -1,6 +1,7 @@
 // What the index stores, where its size was cut: bucket keys in their recorded format (old indexes still read,
 // and refused for writing with a message to rebuild), stems left out where they equal their word but still
-// found by queries, and term weights with BM25's length normalisation folded in.
+// found by queries, disjoint stem families searched as an OR, and term weights with BM25's length normalisation
+// folded in.
 import Foundation
 import StarlingAnalysis
 import StarlingDuplicates
@@ -140,7 +141,8 @@ struct IndexFormatTests {
         for post in posts {
             let docid = try #require(try db.postings(TermPrefix.id + post.id).first)
             let stored = try db.termList(docid)
-            let weighted = stored.filter { $0.wdf > 0 }
+            // Phrase pairs are folded by the same length but are not part of it (aTwoWordPhrase... below).
+            let weighted = stored.filter { $0.wdf > 0 && !$0.term.hasPrefix(TermPrefix.pair) }
             // The raw counts a plain document gets, folded by the number of weighted terms.
             let analyzer = try Analyzer()
             let plain = DocumentBuilder().build(post, analysis: analyzer.analyze(post.text))
@@ -150,7 +152,8 @@ struct IndexFormatTests {
             for (term, wdf) in weighted {
                 #expect(wdf == w.fold(raw[term] ?? 0, length: raw.count), "\(post.id) \(term)")
             }
-            #expect(w.unfold(stored).filter { $0.wdf > 0 }.map(\.wdf) == weighted.map { raw[$0.term] ?? 0 })
+            #expect(w.unfold(stored).filter { $0.wdf > 0 && !$0.term.hasPrefix(TermPrefix.pair) }.map(\.wdf)
+                    == weighted.map { raw[$0.term] ?? 0 })
         }
         // BM25 without length look-ups still prefers the short post and the repeated word.
         let searcher = try Searcher(path: dir.path)
@@ -161,6 +164,106 @@ struct IndexFormatTests {
         let short = try #require(hits.firstIndex { $0.id == "short" })
         let long = try #require(hits.firstIndex { $0.id == "long" })
         #expect(short < long)
+    }
+
+    @Test func aWordsFamilyIsDisjointAndWeighsAsOneSynonym() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("family-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let posts = [
+            Post(id: "both", text: "I run and she runs and they keep running every day", lang: "en"),
+            Post(id: "inflected", text: "She runs to the park every morning", lang: "en"),
+            Post(id: "twice", text: "runs and runs", lang: "en"),
+            Post(id: "base", text: "Time to run", lang: "en"),
+            Post(id: "tag", text: "Early runs again #runclub", lang: "en"),
+            Post(id: "other", text: "We walked to the park", lang: "en"),
+        ]
+        try write(posts, to: dir)
+        let db = try Database(path: dir.path)
+        #expect(try db.metadata(StemLayout.metadataKey) == StemLayout.disjoint.rawValue)
+        let w = TermWeighting.standard
+        func terms(_ id: String) throws -> [String: UInt32] {
+            let docid = try #require(try db.postings(TermPrefix.id + id).first)
+            let list = try db.termList(docid)
+            return Dictionary(uniqueKeysWithValues: w.unfold(list).map { ($0.term, $0.wdf) })
+        }
+        // Where the post holds `run` itself, the other forms count towards it and there is no `Zrun`.
+        let both = try terms("both")
+        #expect(both["run"] == 3 && both["Zrun"] == nil && both["runs"] == 1 && both["running"] == 1)
+        #expect(try terms("inflected")["Zrun"] == 1 && terms("twice")["Zrun"] == 2)
+        // `run` from inside a hashtag is a word of the post too.
+        let tag = try terms("tag")
+        #expect(tag["run"] != nil && tag["Zrun"] == nil)
+        for docid in try db.postings("run") { #expect(!(try db.termList(docid).contains { $0.term == "Zrun" })) }
+
+        // A word's family is an OR of its terms, ranked as Xapian ranks their synonym.
+        let searcher = Searcher(database: db, analyzer: try Analyzer())
+        let compiled = try searcher.compile("run")
+        guard case .or = compiled else { Issue.record("expected an OR, got \(compiled)"); return }
+        let mine = try searcher.search(SearchRequest(query: "run", limit: 10)).hits
+        let enquire = Enquire(db)
+        try enquire.setQuery(.synonym([.term("run"), .term("Zrun")]))
+        enquire.setWeighting(for: w)
+        let synonym = try enquire.mset(first: 0, max: 10).items.map { StoredPost.post($0.dataBytes)?.id ?? "" }
+        #expect(mine.map(\.id) == synonym)
+        #expect(Set(synonym) == ["both", "inflected", "twice", "base", "tag"])
+        // Typed inflected, the word and its family stay a synonym, and find the same posts.
+        guard case .synonym = try searcher.compile("runs") else { Issue.record("runs: a synonym"); return }
+        #expect(Set(try searcher.search(SearchRequest(query: "runs", limit: 10)).hits.map(\.id)) == Set(synonym))
+    }
+
+    @Test func aTwoWordPhraseWithACommonWordIsOnePairTerm() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pairs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let posts = [
+            Post(id: "adjacent", text: "Come and see the light of the morning", lang: "en"),
+            Post(id: "apart", text: "See what the light does", lang: "en"),
+            Post(id: "twice", text: "see the sea, see the sky", lang: "en"),
+            Post(id: "tag", text: "Off to see #TheBeatles tonight", lang: "en"),
+            Post(id: "accent", text: "Le café the best", lang: "en"),
+        ]
+        try write(posts, to: dir)
+        let db = try Database(path: dir.path)
+        let words = PhraseStage.recordedWords(try db.metadata(PhraseStage.metadataKey))
+        #expect(words.contains("the"))
+        let w = TermWeighting.standard
+        func terms(_ id: String) throws -> [String: UInt32] {
+            let docid = try #require(try db.postings(TermPrefix.id + id).first)
+            return Dictionary(uniqueKeysWithValues: w.unfold(try db.termList(docid)).map { ($0.term, $0.wdf) })
+        }
+        let adjacent = try terms("adjacent")
+        #expect(adjacent["Gsee the"] == 1 && adjacent["Gthe light"] == 1 && adjacent["Gof the"] == 1)
+        #expect(adjacent["Gcome and"] == nil && adjacent["Glight of"] == nil, "no common word in these pairs")
+        #expect(try terms("twice")["Gsee the"] == 2)
+        // Words inside a hashtag stand at positions too, and an accent-free form beside its word.
+        #expect(try terms("tag")["Gsee the"] == 1)
+        #expect(try terms("accent")["Gcafe the"] == 1 && terms("accent")["Gcafé the"] == 1)
+
+        // The phrase is the pair term, and finds exactly what the positional phrase finds.
+        let searcher = Searcher(database: db, analyzer: try Analyzer())
+        for phrase in ["see the", "the light", "cafe the", "what the", "the sky", "the beatles"] {
+            let compiled = try searcher.compile("\"\(phrase)\"")
+            #expect(compiled == .term(TermPrefix.pair + phrase), "\(phrase): \(compiled)")
+            let enquire = Enquire(db)
+            let parts = phrase.split(separator: " ").map { Query.term(String($0)) }
+            try enquire.setQuery(.phrase(parts))
+            let expected = Set(try enquire.mset(first: 0, max: 100).items.map { StoredPost.post($0.dataBytes)?.id ?? "" })
+            let found = Set(try searcher.search(SearchRequest(query: "\"\(phrase)\"", limit: 100)).hits.map(\.id))
+            #expect(found == expected, "\(phrase)")
+        }
+        #expect(Set(try searcher.search(SearchRequest(query: "\"see the\"", limit: 10)).hits.map(\.id))
+                == ["adjacent", "twice", "tag"])
+        // Longer phrases and phrases without a common word stay positional.
+        guard case .phrase = try searcher.compile("\"see the light\"") else { Issue.record("3 words"); return }
+        guard case .phrase = try searcher.compile("\"light of\"") else { Issue.record("no common word"); return }
+        #expect(Set(try searcher.search(SearchRequest(query: "\"see the light\"", limit: 10)).hits.map(\.id)) == ["adjacent"])
+
+        // Another list cannot be mixed into the index.
+        let other = try WritableDatabase(path: dir.path, mode: .createOrOpen)
+        let stage = PhraseStage(commonWords: ["the", "you"])
+        let post = Post(id: "more", text: "thank you")
+        let doc = DocumentBuilder().build(post, analysis: try Analyzer().analyze(post.text))
+        #expect(throws: PhrasePairError.self) { try stage.beforeWrite(id: post.id, document: doc, database: other) }
+        try other.close()
     }
 
     @Test func anIndexWithRawFrequenciesIsSearchedButNotWrittenTo() throws {

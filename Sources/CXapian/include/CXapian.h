@@ -117,6 +117,16 @@ uint32_t xc_document_docid(const xc_document *doc) XC_NOEXCEPT;
 char *xc_document_get_data(const xc_document *doc, size_t *len, xc_error **error) XC_NOEXCEPT;
 void xc_document_set_data(xc_document *doc, const char *data, size_t len, xc_error **error) XC_NOEXCEPT;
 void xc_document_add_term(xc_document *doc, const char *term, size_t len, uint32_t wdf, xc_error **error) XC_NOEXCEPT;
+/* The number of the document's terms with a wdf above zero. */
+uint32_t xc_document_weighted_term_count(xc_document *doc, xc_error **error) XC_NOEXCEPT;
+/* Adds `prefix` + a + " " + b for every term a at a position p and term b at p + 1 where a or b is one of the
+   '\n'-separated `common` words, with wdf max(1, round(factor * occurrences)); pairs longer than
+   `max_term_bytes` are left out. */
+void xc_document_add_adjacent_pairs(xc_document *doc, const char *prefix, size_t prefix_len, const char *common,
+                                    size_t common_len, double factor, size_t max_term_bytes,
+                                    xc_error **error) XC_NOEXCEPT;
+/* 1 if the document holds `term` (with or without positions), else 0. */
+int xc_document_has_term(xc_document *doc, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
 void xc_document_add_posting(xc_document *doc, const char *term, size_t len, uint32_t position, uint32_t wdf,
                              xc_error **error) XC_NOEXCEPT;
 void xc_document_add_boolean_term(xc_document *doc, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;

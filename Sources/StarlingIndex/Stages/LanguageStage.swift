@@ -1,7 +1,8 @@
 // The language stage: detects each post's language on the worker thread (text, platform tag, author history),
 // writes it as the `L` term and the language value slot, and adds language-aware terms: Snowball stems (`Z` +
-// stem, Xapian's convention) beside the unstemmed words where they differ from them, and character bigrams of CJK
-// words so that words are found whatever the dictionary segmenter did.
+// stem, Xapian's convention) beside the unstemmed words where they differ from them and the post does not hold the
+// stem as a word (then that word counts them: StemLayout.disjoint), and character bigrams of CJK words so that
+// words are found whatever the dictionary segmenter did.
 import StarlingAnalysis
 import StarlingLanguage
 import StarlingModel
@@ -14,6 +15,8 @@ public struct LanguageStage: IngestStage {
     public let resources: LanguageResources
     /// Per-author language tallies of this run.
     public let history: AuthorLanguageHistory
+    /// Whether the index's stem layout was checked (writer thread only).
+    private let marked = WriterFlag()
 
     /// A stage with the standard resources (analyzers/langid, analyzers/stopwords, Xapian's stemmers).
     public init() throws {
@@ -43,7 +46,29 @@ public struct LanguageStage: IngestStage {
             }
             for b in CJKBigrams.bigrams(t.normalized) { document.addTerm(DocumentBuilder.clip(b)) }
         }
-        for (z, wdf) in stems { document.addTerm(DocumentBuilder.clip(z), wdf: wdf) }
+        for (z, count) in stems {
+            // Disjoint stems: where the post also holds the stem as a word of its own (`likes` beside `like`), the
+            // other forms count towards that word's term and `Zlike` is left out. So every post is in at most one
+            // of `like` and `Zlike`, a word's family is found by an OR of the two (which Xapian can prune) rather
+            // than a synonym (which it must merge in full), and the word's wdf is its family's frequency, as
+            // the synonym's was.
+            // (The word may come from the text or from inside a hashtag.)
+            let base = DocumentBuilder.clip(String(z.utf8.dropFirst(TermPrefix.stem.utf8.count))!)
+            if document.hasTerm(base) {
+                document.addTerm(base, wdf: count)
+            } else {
+                document.addTerm(DocumentBuilder.clip(z), wdf: count)
+            }
+        }
+    }
+
+    /// Writes ``StemLayout/metadataKey`` into a new index: its posts are all written with disjoint stems.
+    public func beforeWrite(id: String, document: Document, database: WritableDatabase) throws {
+        guard !marked.value else { return }
+        if try database.metadata(StemLayout.metadataKey).isEmpty, try database.documentCount() == 0 {
+            try database.setMetadata(StemLayout.metadataKey, StemLayout.disjoint.rawValue)
+        }
+        marked.value = true
     }
 
     /// Whether the stem term `z` (`Z` + stem) is just `word` with the prefix.
@@ -51,4 +76,9 @@ public struct LanguageStage: IngestStage {
     static func isWordItself(_ z: String, _ word: String) -> Bool {
         z.utf8.count == word.utf8.count + TermPrefix.stem.utf8.count && z.utf8.dropFirst(TermPrefix.stem.utf8.count).elementsEqual(word.utf8)
     }
+}
+
+/// A flag only the writer thread touches.
+private final class WriterFlag: @unchecked Sendable {
+    var value = false
 }

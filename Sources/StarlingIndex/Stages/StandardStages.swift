@@ -5,9 +5,10 @@ import StarlingAnalysis
 public enum StandardStages {
     /// The stages for an index, built once per ingest run.
     public static func make(configuration: AnalyzerConfiguration) throws -> [any IngestStage] {
-        // Weighting folds the weights of every term the others added: it stays last.
+        // Weighting folds the weights of every term the others added: it stays last but for the phrase pairs,
+        // which are folded by the same length without counting towards it.
         let stages: [any IngestStage] = [try LanguageStage(), DuplicateStage()] + (try EntityStage.standard())
-            + [WeightingStage()]
+            + [WeightingStage(), try PhraseStage.standard()]
         _ = configuration
         return stages
     }
