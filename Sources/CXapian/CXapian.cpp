@@ -296,17 +296,6 @@ void xc_document_add_term(xc_document *doc, const char *term, size_t len, uint32
     guard_void(err, [&] { doc->doc.add_term(str(term, len), wdf); });
 }
 
-int xc_document_has_term(xc_document *doc, const char *term, size_t len, xc_error **err) XC_NOEXCEPT {
-    int found = 0;
-    guard_void(err, [&] {
-        const std::string t = str(term, len);
-        Xapian::TermIterator it = doc->doc.termlist_begin();
-        it.skip_to(t);
-        found = it != doc->doc.termlist_end() && *it == t;
-    });
-    return found;
-}
-
 uint32_t xc_document_weighted_term_count(xc_document *doc, xc_error **err) XC_NOEXCEPT {
     return guard(err, uint32_t(0), [&] {
         uint32_t count = 0;

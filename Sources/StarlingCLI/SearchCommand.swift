@@ -5,6 +5,7 @@ import StarlingIndex
 import StarlingModel
 import StarlingQuery
 import StarlingService
+import XapianKit
 
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -111,7 +112,7 @@ struct SearchCommand: ParsableCommand {
             if explain {
                 do {
                     let compiled = try searcher.compile(q)
-                    printError("query: \(compiled)")
+                    printError("query: \(try description(of: compiled))")
                 } catch let e as QuerySyntaxError {
                     throw CommandFailure(message: "\(e)", code: 2)
                 }

@@ -13,23 +13,16 @@ public struct QueryCompileError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// What a compiler may know of the index a query is for: its stem layout and term statistics.
-public struct IndexTerms {
+/// What a compiler may know of the index a query is for.
+public struct IndexTerms: Sendable {
     /// How the index holds a word's stemmed forms.
     public var layout: StemLayout
-    /// The number of posts in the index (all shards).
-    public var documentCount: Int
-    /// The number of posts indexed by a term (all shards).
-    public var termFrequency: (String) throws -> Int
     /// The common words whose adjacent pairs the index holds as terms (PhraseStage); empty if none.
     public var pairWords: Set<String>
 
-    public init(layout: StemLayout, documentCount: Int, pairWords: Set<String> = [],
-                termFrequency: @escaping (String) throws -> Int) {
+    public init(layout: StemLayout, pairWords: Set<String> = []) {
         self.layout = layout
-        self.documentCount = documentCount
         self.pairWords = pairWords
-        self.termFrequency = termFrequency
     }
 }
 
@@ -56,8 +49,8 @@ public final class QueryCompiler {
     /// the detector finds plausible for the query's words (probability >= 0.3, at most two), so `running`
     /// finds `runs` in English posts while an exact word still matches in every language.
     ///
-    /// With `index` of the ``StemLayout/disjoint`` layout, a word that is its own stem is an OR of its family's
-    /// disjoint terms, each weighed with the family's idf (the synonym's weight, in a query Xapian merges faster).
+    /// `index` says how the index holds stems and phrase pairs; without it, the query suits every index (stems
+    /// as synonyms, phrases positional).
     public func compile(_ node: QueryNode, index: IndexTerms? = nil) throws -> Query {
         queryLanguages = plausibleLanguages(node)
         self.index = index
@@ -107,65 +100,25 @@ public final class QueryCompiler {
     }
 
     /// A bare word's query: its term, or a synonym of the term, its stems under the query's languages and, for
-    /// long CJK words, the AND of its bigrams (indexed by LanguageStage). A stem is matched as `Z` + stem and as
-    /// the word the stem spells, since posts leave out stem terms equal to their word (`run` has no `Zrun`).
-    /// In a disjoint-stem index a word that is its own stem becomes an OR of its family (``familyQuery``).
-    private func wordQuery(_ word: String) throws -> Query {
+    /// long CJK words, the AND of its bigrams (indexed by LanguageStage). In an index of the ``StemLayout/merged``
+    /// layout a stem is the term of the word it spells, which holds its family: `run` is one term, `runs` the
+    /// synonym of `runs` and `run`. In older indexes a stem is also matched as `Z` + stem.
+    private func wordQuery(_ word: String) -> Query {
+        let merged = index?.layout == .merged
         var alternatives: [Query] = [termQuery(word)]
-        // The terms of the word's families (stems as `Z` + stem and as the words they spell), and whether the
-        // typed word is one of them (a word that is its own stem).
-        var family: [String] = []
-        var typedIsStem = false
         if let language {
             var seen: Set<String> = [word]
             for code in queryLanguages {
                 if let z = language.stemTerm(word, language: code), seen.insert(z).inserted {
-                    alternatives.append(termQuery(z))
-                    family.append(z)
+                    if !merged { alternatives.append(termQuery(z)) }
                     let bare = String(z.dropFirst(TermPrefix.stem.count))
-                    if bare == word { typedIsStem = true }
-                    if seen.insert(bare).inserted {
-                        alternatives.append(termQuery(bare))
-                        family.append(bare)
-                    }
+                    if seen.insert(bare).inserted { alternatives.append(termQuery(bare)) }
                 }
             }
         }
         let bigrams = CJKBigrams.bigrams(word)
-        // A typed word that is its own stem (`run`) is one of its family's disjoint terms. An inflected one
-        // (`runs`) is in the family's posts too, so it stays a synonym (ranked as before either way).
-        if typedIsStem, bigrams.isEmpty, let index, index.layout == .disjoint {
-            return try familyQuery(word, family: [word] + family, index: index)
-        }
         if !bigrams.isEmpty { alternatives.append(.and(bigrams.map { termQuery($0) })) }
         return alternatives.count == 1 ? alternatives[0] : .synonym(alternatives)
-    }
-
-    /// A word's family in a disjoint-stem index: the OR of its terms, each scaled from its own idf to the
-    /// family's (the sum of their frequencies is exact, since no post holds two of them), so a post weighs what
-    /// it would as one synonym term.
-    private func familyQuery(_ word: String, family: [String], index: IndexTerms) throws -> Query {
-        let terms = family.map(DocumentBuilder.clip)
-        let frequencies = try terms.map { try index.termFrequency($0) }
-        let total = min(frequencies.reduce(0, +), index.documentCount)
-        var branches: [Query] = []
-        if total > 0 {
-            let familyIdf = Self.bm25Idf(total, of: index.documentCount)
-            for (term, f) in zip(terms, frequencies) where f > 0 {
-                branches.append(f == total ? .term(term)
-                                : .scaled(.term(term), factor: familyIdf / Self.bm25Idf(f, of: index.documentCount)))
-            }
-        }
-        if branches.isEmpty { return termQuery(word) }
-        return branches.count == 1 ? branches[0] : .or(branches)
-    }
-
-    /// Xapian's BM25 term weight for a term in `n` of `total` documents (no relevance set), with Xapian's
-    /// adjustment for terms in more than about a third of the documents (bm25weight.cc).
-    static func bm25Idf(_ n: Int, of total: Int) -> Double {
-        var tw = (Double(total) - Double(n) + 0.5) / (Double(n) + 0.5)
-        if tw < 2 { tw = tw * 0.5 + 1 }
-        return log(tw)
     }
 
     private func termQuery(_ term: String) -> Query { .term(DocumentBuilder.clip(term)) }
@@ -176,11 +129,11 @@ public final class QueryCompiler {
             let analysis = analyzer.analyze(w)
             let stop = analysis.tokens.count == 1 && analysis.tokens[0].kind == .word
                 && isStopword(analysis.tokens[0].normalized)
-            return try words(w, asPhrase: false).map {
+            return words(w, asPhrase: false).map {
                 Piece(query: $0, isFilter: false, isNegation: false, isStopword: stop)
             }
         case .phrase(let p):
-            return try words(p, asPhrase: true).map { Piece(query: $0, isFilter: false, isNegation: false) }
+            return words(p, asPhrase: true).map { Piece(query: $0, isFilter: false, isNegation: false) }
         case .hashtag(let h):
             return Piece(query: termQuery(TermPrefix.hashtag + Normalizer.fold(h)), isFilter: false, isNegation: false)
         case .mention(let m):
@@ -235,13 +188,13 @@ public final class QueryCompiler {
 
     /// Words typed bare or in quotes, analysed like post text. Several tokens from one bare word (`e-mail`)
     /// must stand together, so they become a phrase too.
-    private func words(_ text: String, asPhrase: Bool) throws -> Query? {
+    private func words(_ text: String, asPhrase: Bool) -> Query? {
         let analysis = analyzer.analyze(text)
         var parts: [Query] = []
         for t in analysis.tokens {
             switch t.kind {
             case .word:
-                parts.append(asPhrase || analysis.tokens.count > 1 ? termQuery(t.normalized) : try wordQuery(t.normalized))
+                parts.append(asPhrase || analysis.tokens.count > 1 ? termQuery(t.normalized) : wordQuery(t.normalized))
             case .number, .emoji, .hashtag:
                 parts.append(termQuery(t.normalized))
             case .mention:

@@ -78,18 +78,17 @@ public final class Searcher {
     private var stemLayout: StemLayout?
     private var pairWords: Set<String> = []
 
-    /// What the compiler needs of the index: its stem layout and live term statistics.
+    /// What the compiler needs to know of the index: its stem layout and phrase-pair words.
     private func indexTerms() throws -> IndexTerms {
-        let layout: StemLayout
-        if let stemLayout { layout = stemLayout } else {
-            layout = StemLayout.named(try database.metadata(StemLayout.metadataKey))
-            pairWords = PhraseStage.recordedWords(try database.metadata(PhraseStage.metadataKey))
-            // An empty index may get its layout from a writer later; a filled one keeps it.
-            if try database.documentCount() > 0 { stemLayout = layout }
+        if let stemLayout { return IndexTerms(layout: stemLayout, pairWords: pairWords) }
+        let layout = StemLayout.named(try database.metadata(StemLayout.metadataKey))
+        let pairs = PhraseStage.recordedWords(try database.metadata(PhraseStage.metadataKey))
+        // An empty index may get its layout from a writer later; a filled one keeps it.
+        if try database.documentCount() > 0 {
+            stemLayout = layout
+            pairWords = pairs
         }
-        let database = self.database
-        return IndexTerms(layout: layout, documentCount: try database.documentCount(), pairWords: pairWords,
-                          termFrequency: { try database.termFrequency($0) })
+        return IndexTerms(layout: layout, pairWords: pairs)
     }
 
     /// Runs `request`.

@@ -20,11 +20,11 @@ public enum TermPrefix {
     /// Language code (`Len`), as detected by StarlingLanguage's LanguageStage (`Lund` when undetermined).
     public static let language = "L"
     /// Stemmed word, Xapian's convention: `Z` + the Snowball stem under the post's language (`Zrun` for
-    /// "running" in an English post). Added beside the unstemmed word term, without positions; no stem for
-    /// stopwords, nor where the stem is the word itself (`run`: its own term says it; indexes made before this
-    /// have those too, which queries do not mind). Nor, in indexes of the ``StemLayout/disjoint`` layout, where the post
-    /// also holds the stem as a word (`runs` beside `run`: the word's term counts them both). Queries match the stem under `lang:xx`'s stemmer, or under
-    /// the query's plausible languages, as `Z` + stem or as the bare word the stem spells.
+    /// "running" in an English post), in indexes of the ``StemLayout/overlapping`` layout (written before the layout
+    /// was recorded): beside the unstemmed word term, without positions, not for stopwords nor where the stem is
+    /// the word itself. New indexes (``StemLayout/merged``) count the stem on the term of the word it spells
+    /// instead (`running` adds to `run`) and have no `Z` terms. Queries match the stem under `lang:xx`'s stemmer,
+    /// or under the query's plausible languages.
     public static let stem = "Z"
     /// Two words at adjacent positions where one of them is among the index's common words (`Gsee the`): a
     /// two-word phrase with a very common word is then one posting list, not an AND over the common word's

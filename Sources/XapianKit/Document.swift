@@ -91,17 +91,6 @@ public final class Document: @unchecked Sendable {
         record(error)
     }
 
-    /// Whether the document holds `term`, with or without positions; false if the lookup fails (the failure is
-    /// kept in ``pendingError``).
-    ///
-    /// - Complexity: O(log t) for t distinct terms in a document being built.
-    public func hasTerm(_ term: String) -> Bool {
-        var error: OpaquePointer?
-        let found = withUTF8Bytes(term) { xc_document_has_term(handle, $0, $1, &error) }
-        record(error)
-        return found != 0
-    }
-
     /// Replaces the wdf of every term whose wdf is above zero by `rewrite(wdf, count)`, where `count` is the number
     /// of such terms; a result smaller than the wdf leaves it unchanged (wdfs can only grow).
     ///

@@ -114,6 +114,10 @@ import Testing
         let none = try Starling.run(["search", "--index", index, "goodbye"])
         #expect(none.status == 0)
         #expect(none.stdout.hasPrefix("No post matches."), "\(none.stdout)")
+        // --explain shows Xapian's own description of the compiled query.
+        let explained = try Starling.run(["search", "--index", index, "--explain", "hello -there"])
+        #expect(explained.stderr.contains("query: Query((") && explained.stderr.contains(" AND_NOT "),
+                "\(explained.stderr)")
     }
 
     @Test func malformedQueriesPointAtTheProblem() throws {

@@ -125,8 +125,6 @@ uint32_t xc_document_weighted_term_count(xc_document *doc, xc_error **error) XC_
 void xc_document_add_adjacent_pairs(xc_document *doc, const char *prefix, size_t prefix_len, const char *common,
                                     size_t common_len, double factor, size_t max_term_bytes,
                                     xc_error **error) XC_NOEXCEPT;
-/* 1 if the document holds `term` (with or without positions), else 0. */
-int xc_document_has_term(xc_document *doc, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
 void xc_document_add_posting(xc_document *doc, const char *term, size_t len, uint32_t position, uint32_t wdf,
                              xc_error **error) XC_NOEXCEPT;
 void xc_document_add_boolean_term(xc_document *doc, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
