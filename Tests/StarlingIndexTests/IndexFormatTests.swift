@@ -108,6 +108,12 @@ struct IndexFormatTests {
         #expect(throws: TermWeightingError.self) { try TermWeighting.named("bm25-folded k1=1.0 b=0.75") }
     }
 
+    /// The terms of post `id` with their raw frequencies (the folding undone).
+    private static func rawTerms(of id: String, in db: Database) throws -> [String: UInt32] {
+        let docid = try #require(try db.postings(TermPrefix.id + id).first)
+        return Dictionary(uniqueKeysWithValues: TermWeighting.standard.unfold(try db.termList(docid)).map { ($0.term, $0.wdf) })
+    }
+
     /// Posts written through the standard stages into a new index at `dir`.
     private func write(_ posts: [Post], to dir: URL, mode: DatabaseOpenMode = .createOrOverwrite) throws {
         let db = try WritableDatabase(path: dir.path, mode: mode)
@@ -179,11 +185,7 @@ struct IndexFormatTests {
         try write(posts, to: dir)
         let db = try Database(path: dir.path)
         #expect(try db.metadata(StemLayout.metadataKey) == StemLayout.merged.rawValue)
-        let w = TermWeighting.standard
-        func terms(_ id: String) throws -> [String: UInt32] {
-            let docid = try #require(try db.postings(TermPrefix.id + id).first)
-            return Dictionary(uniqueKeysWithValues: w.unfold(try db.termList(docid)).map { ($0.term, $0.wdf) })
-        }
+        func terms(_ id: String) throws -> [String: UInt32] { try Self.rawTerms(of: id, in: db) }
         // The forms count on `run`; no `Z` terms.
         let both = try terms("both")
         #expect(both["run"] == 3 && both["runs"] == 1 && both["running"] == 1)
@@ -217,11 +219,7 @@ struct IndexFormatTests {
         let db = try Database(path: dir.path)
         let words = PhraseStage.recordedWords(try db.metadata(PhraseStage.metadataKey))
         #expect(words.contains("the"))
-        let w = TermWeighting.standard
-        func terms(_ id: String) throws -> [String: UInt32] {
-            let docid = try #require(try db.postings(TermPrefix.id + id).first)
-            return Dictionary(uniqueKeysWithValues: w.unfold(try db.termList(docid)).map { ($0.term, $0.wdf) })
-        }
+        func terms(_ id: String) throws -> [String: UInt32] { try Self.rawTerms(of: id, in: db) }
         let adjacent = try terms("adjacent")
         #expect(adjacent["Gsee the"] == 1 && adjacent["Gthe light"] == 1 && adjacent["Gof the"] == 1)
         #expect(adjacent["Gcome and"] == nil && adjacent["Glight of"] == nil, "no common word in these pairs")
