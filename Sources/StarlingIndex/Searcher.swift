@@ -74,21 +74,17 @@ public final class Searcher {
         try compiler.compile(try QueryParser.parse(query), index: try indexTerms())
     }
 
-    /// The index's stem layout and phrase-pair words, once read.
-    private var stemLayout: StemLayout?
-    private var pairWords: Set<String> = []
+    /// The index's stem layout and phrase-pair words, once read from a filled index.
+    private var indexTermsRead: IndexTerms?
 
     /// What the compiler needs to know of the index: its stem layout and phrase-pair words.
     private func indexTerms() throws -> IndexTerms {
-        if let stemLayout { return IndexTerms(layout: stemLayout, pairWords: pairWords) }
-        let layout = StemLayout.named(try database.metadata(StemLayout.metadataKey))
-        let pairs = PhraseStage.recordedWords(try database.metadata(PhraseStage.metadataKey))
-        // An empty index may get its layout from a writer later; a filled one keeps it.
-        if try database.documentCount() > 0 {
-            stemLayout = layout
-            pairWords = pairs
-        }
-        return IndexTerms(layout: layout, pairWords: pairs)
+        if let indexTermsRead { return indexTermsRead }
+        let terms = IndexTerms(layout: StemLayout.named(try database.metadata(StemLayout.metadataKey)),
+                               pairWords: PhraseStage.recordedWords(try database.metadata(PhraseStage.metadataKey)))
+        // An empty index may get both from a writer later; a filled one keeps them.
+        if try database.documentCount() > 0 { indexTermsRead = terms }
+        return terms
     }
 
     /// Runs `request`.

@@ -39,19 +39,18 @@ public struct LanguageStage: IngestStage {
         document.addBooleanTerm(TermPrefix.language + code)
         document.setValue(ValueSlot.language, code)
         let stemmer = resources.stemmers[code]
-        var stems: [String: UInt32] = [:]
+        // Stems that differ from their word, by the word they spell, with their counts.
+        var stems: [Substring: UInt32] = [:]
         for t in analysis.tokens where t.kind == .word {
             // A stem equal to its word (about half of all stems) is counted by the word's own term already.
-            if stemmer != nil, let z = resources.stemTerm(t.normalized, language: code),
-               !Self.isWordItself(z, t.normalized) {
-                stems[z, default: 0] += 1
+            if stemmer != nil, let z = resources.stemTerm(t.normalized, language: code) {
+                let stem = z.dropFirst(TermPrefix.stem.count)
+                if stem != t.normalized { stems[stem, default: 0] += 1 }
             }
             for b in CJKBigrams.bigrams(t.normalized) { document.addTerm(DocumentBuilder.clip(b)) }
         }
         // The family counts on the term of the word the stem spells, without positions (LanguageStage's header).
-        for (z, count) in stems {
-            document.addTerm(DocumentBuilder.clip(String(z.utf8.dropFirst(TermPrefix.stem.utf8.count))!), wdf: count)
-        }
+        for (stem, count) in stems { document.addTerm(DocumentBuilder.clip(String(stem)), wdf: count) }
     }
 
     /// Writes ``StemLayout/metadataKey`` into a new index: its posts are all written with merged stems.
@@ -61,12 +60,6 @@ public struct LanguageStage: IngestStage {
             try database.setMetadata(StemLayout.metadataKey, StemLayout.merged.rawValue)
         }
         marked.value = true
-    }
-
-    /// Whether the stem term `z` (`Z` + stem) is just `word` with the prefix.
-    @inline(__always)
-    static func isWordItself(_ z: String, _ word: String) -> Bool {
-        z.utf8.count == word.utf8.count + TermPrefix.stem.utf8.count && z.utf8.dropFirst(TermPrefix.stem.utf8.count).elementsEqual(word.utf8)
     }
 }
 

@@ -38,17 +38,12 @@ public final class PhraseStage: IngestStage, @unchecked Sendable {
         return PhraseStage(commonWords: try commonWords(in: analyzers.appendingPathComponent("phrases/common-words.txt")))
     }
 
-    /// The words of a common-words file: one a line, `#` comments and blank lines ignored, case-folded.
+    /// The words of a common-words file (a list file: one a line, `#` comments), case-folded; none if it is absent.
     public static func commonWords(in file: URL) throws -> [String] {
         guard FileManager.default.fileExists(atPath: file.path) else { return [] }
-        let text = try String(contentsOf: file, encoding: .utf8)
         var words: [String] = []
-        for line in text.split(whereSeparator: \.isNewline) {
-            let w = line.trimmingCharacters(in: .whitespaces)
-            if w.isEmpty || w.hasPrefix("#") { continue }
-            let folded = Normalizer.fold(w)
-            if folded.contains(" ") || folded.isEmpty { continue }
-            if !words.contains(folded) { words.append(folded) }
+        for w in try AnalyzerConfiguration.readList(file).map(Normalizer.fold) where !w.isEmpty && !w.contains(" ") {
+            if !words.contains(w) { words.append(w) }
         }
         return words
     }
