@@ -133,15 +133,19 @@ class Xapian:
         tg.set_stemmer(x.Stem("english"))
         n = 0
         for id, text in posts:
-            doc = x.Document()
-            tg.set_document(doc)
-            tg.index_text(text)
-            doc.set_data(f"{id}\n{text}")
-            db.add_document(doc)
+            db.add_document(self.document(tg, id, text))
             n += 1
         db.commit()
         db.close()
         return n
+
+    def document(self, tg, id: str, text: str):
+        """One post as this path indexes it: terms and positions from `tg`, id and text as the data."""
+        doc = self.xapian.Document()
+        tg.set_document(doc)
+        tg.index_text(text)
+        doc.set_data(f"{id}\n{text}")
+        return doc
 
     def open(self):
         x = self.xapian
