@@ -168,6 +168,32 @@ class FakeStarlingRunTests(unittest.TestCase):
             self.assertEqual(latest["summary"]["fts5"]["kinds"]["single"]["median_hits"], 15)
 
 
+def python_with_xapian() -> str | None:
+    """An interpreter that can import xapian (Debian's python3-xapian lives under /usr/bin/python3), or None."""
+    for exe in (sys.executable, "/usr/bin/python3"):
+        if Path(exe).exists() and subprocess.run([exe, "-c", "import xapian"], capture_output=True).returncode == 0:
+            return exe
+    return None
+
+
+class WriterCeilingTests(unittest.TestCase):
+    def test_every_path_is_timed_on_every_post(self):
+        exe = python_with_xapian()
+        if exe is None:
+            self.skipTest("no interpreter here imports xapian (python3-xapian is absent)")
+        with tempfile.TemporaryDirectory() as tmp:
+            corpus = Path(tmp) / "tiny.jsonl"
+            corpus.write_text("".join(json.dumps({"id": f"p{i}", "text": f"post number {i} about #topic{i % 7}"}) + "\n"
+                                      for i in range(300)))
+            run = subprocess.run([exe, str(HERE / "writer_ceiling.py"), "--corpus", str(corpus), "--writers", "2"],
+                                 capture_output=True, text=True)
+            self.assertEqual(run.returncode, 0, run.stderr)
+            self.assertIn("300 posts from tiny.jsonl", run.stdout)
+            rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and "posts/s" not in line]
+            self.assertEqual(len(rows), 4, run.stdout)  # whole path, analysis, one writer, two writers
+            self.assertTrue(rows[0].split("|")[3].strip() == "1.00x", rows[0])
+
+
 @unittest.skipUnless((build_corpus.default_data_dir() / "corpora").is_dir(), "../shared/data is absent")
 class RealCorpusTests(unittest.TestCase):
     def test_counts_match_peers(self):
