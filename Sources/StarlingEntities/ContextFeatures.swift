@@ -1,7 +1,7 @@
 // The words around an alias, reduced to comparable features: folded, accents stripped, stopwords dropped, a plural
-// "s" dropped and truncated to six characters — a crude stemmer that works the same in every language ("airlines"
-// and "airline", "phones" and "phone", "televisión" and "television" meet), which matters because catalogues and
-// posts mix languages. The stopword lists also give a rough language guess (which language's function words a text
+// "s" and a final "e" dropped and truncated to six characters — a crude stemmer that works the same in every
+// language ("airlines" and "airline", "phones" and "phone", "trenes" and "tren", "televisión" and "television"
+// meet), which matters because catalogues and posts mix languages. The stopword lists also give a rough language guess (which language's function words a text
 // uses), so a post can be compared with the language its entity is described in.
 import Foundation
 import StarlingAnalysis
@@ -95,11 +95,12 @@ public struct ContextFeaturizer: Sendable {
         return String(scalars[first...last])
     }
 
-    /// The crude stem of a match key: a plural `s` dropped (not `ss`, not from short words), then cut to
-    /// `stemLength` characters.
+    /// The crude stem of a match key: a plural `s` dropped (not `ss`, not from short words), then a final `e`
+    /// (so Spanish `trenes` meets `tren` as English `phones` meets `phone`), then cut to `stemLength` characters.
     public static func stem(_ key: String) -> String {
         var k = key
         if k.count > 4, k.hasSuffix("s"), !k.hasSuffix("ss") { k.removeLast() }
+        if k.count > 3, k.hasSuffix("e") { k.removeLast() }
         return k.count > stemLength ? String(k.prefix(stemLength)) : k
     }
 

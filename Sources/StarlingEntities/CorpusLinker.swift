@@ -9,6 +9,9 @@
 //   - besides the context words, each occurrence contributes how the alias is written (`~cap`, `~low`, ...,
 //     counted `caseFeatureCount` times), the words right beside it (`<time`, `>cable`) and the post's language
 //     (`lang:es`), so the model learns per entity whether capitals, collocations or a language go with it.
+// The EM's posteriors saturate near 0 or 1, so the final confidence starts from their mix with the catalogue-only
+// confidence and is then smoothed over the alias's posts: each post moves towards the mean confidence of the posts
+// most like it (cosine of idf-weighted features), since posts sharing rare words usually share the sense.
 // Only compact feature ids are kept per candidate post, never the posts themselves.
 import Foundation
 import StarlingAnalysis
@@ -167,22 +170,83 @@ public final class CorpusLinker {
                 }
             }
             let signals = clamped.compactMap { $0 }.count
+            // Start from the EM's posterior mixed with the catalogue-only confidence, then let similar posts pull
+            // each other together; signals stay as they are.
+            let catalogue = docs.map { EntityLinker.sigmoid(records[$0.0].candidates[$0.1].catalogueLogOdds) }
+            let start = docs.indices.map { k in
+                clamped[k] ?? settings.corpusWeight * r[k] + (1 - settings.corpusWeight) * catalogue[k]
+            }
+            let vectors = similarityVectors(docs.map { records[$0.0].features.filter { !own.contains($0) } })
+            let (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
+                                                          beta: settings.propagation, rounds: settings.propagationRounds)
             for (k, (ri, ci)) in docs.enumerated() {
                 let c = records[ri].candidates[ci]
-                guard all || r[k] >= settings.threshold else { continue }
+                guard all || confidence[k] >= settings.threshold else { continue }
                 var evidence = c.candidate.evidence
                 if clamped[k] == nil {
-                    let top = y[k].filter { (logRatio[$0] ?? 0) > 0.5 }
+                    var seen = Set<Int32>()
+                    let top = y[k].filter { (logRatio[$0] ?? 0) > 0.5 && seen.insert($0).inserted }
                         .sorted { (logRatio[$0] ?? 0) > (logRatio[$1] ?? 0) }.prefix(4).map { featureNames[Int($0)] }
                     if !top.isEmpty { evidence.append("learnt context: " + top.joined(separator: ", ")) }
                     evidence += c.catalogueEvidence
+                    let similar = neighbours[k].map { String(format: "%.2f", $0) } ?? "none"
+                    evidence.append(String(format: "corpus posterior %.2f, catalogue %.2f, ", r[k], catalogue[k])
+                                    + "similar posts \(similar)")
                 }
                 evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
                                        docs.count, signals, EntityLinker.sigmoid(prior)))
-                out[records[ri].post].mentions.append(linker.mention(c.candidate, confidence: r[k], evidence: evidence))
+                out[records[ri].post].mentions.append(linker.mention(c.candidate, confidence: confidence[k], evidence: evidence))
             }
         }
         for i in out.indices where out[i].mentions.count > 1 { out[i].mentions.sort { $0.confidence > $1.confidence } }
         return out
+    }
+
+    /// The idf-weighted unit vector of each post's features. Features seen in one document of the input link
+    /// nothing, and linked domains (`d:bit.ly`) say which shortener a poster uses, not what the post is about.
+    func similarityVectors(_ posts: [[Int32]]) -> [[(feature: Int32, weight: Double)]] {
+        posts.map { features in
+            var v: [(feature: Int32, weight: Double)] = []
+            for f in features where documentFrequency[Int(f)] > 1 && !featureNames[Int(f)].hasPrefix("d:") {
+                v.append((f, log(documents / documentFrequency[Int(f)])))
+            }
+            let norm = sqrt(v.reduce(0) { $0 + $1.weight * $1.weight })
+            return norm > 0 ? v.map { ($0.feature, $0.weight / norm) } : []
+        }
+    }
+
+    /// Moves each post's confidence towards the mean confidence of the other posts weighted by cosine similarity,
+    /// `rounds` times: c ← (1 − β) · start + β · Σ_j cos(i, j) · c_j / Σ_j cos(i, j), with `vectors` the posts'
+    /// unit vectors. The sums over posts go through the features (Σ_j cos(i, j) c_j = Σ_f x_if Σ_j x_jf c_j), so a
+    /// round costs one pass over the posts' features, not a pass over pairs. Posts marked `fixed` keep their
+    /// confidence; a post sharing no feature with another keeps its start. Returns the confidences and, per post,
+    /// the neighbours' weighted mean in the last round (nil: no neighbour).
+    ///
+    /// - Complexity: O(r · m) for r rounds and m feature occurrences.
+    static func propagate(_ start: [Double], fixed: [Bool], vectors: [[(feature: Int32, weight: Double)]],
+                          beta: Double, rounds: Int) -> (confidence: [Double], neighbours: [Double?]) {
+        var neighbours = [Double?](repeating: nil, count: start.count)
+        let beta = min(1, max(0, beta))
+        guard beta > 0, start.count > 1 else { return (start, neighbours) }
+        var mass: [Int32: Double] = [:]
+        for v in vectors { for (f, x) in v { mass[f, default: 0] += x } }
+        var c = start
+        for _ in 0..<max(1, rounds) {
+            var sum: [Int32: Double] = [:]
+            for (k, v) in vectors.enumerated() { for (f, x) in v { sum[f, default: 0] += x * c[k] } }
+            var next = c
+            for (k, v) in vectors.enumerated() {
+                var num = 0.0, den = 0.0
+                for (f, x) in v {
+                    num += x * ((sum[f] ?? 0) - x * c[k])
+                    den += x * ((mass[f] ?? 0) - x)
+                }
+                guard den > 1e-9 else { continue }
+                neighbours[k] = num / den
+                if !fixed[k] { next[k] = (1 - beta) * start[k] + beta * num / den }
+            }
+            c = next
+        }
+        return (c, neighbours)
     }
 }

@@ -43,6 +43,14 @@ public struct DisambiguationSettings: Sendable, Equatable {
     public var backgroundWeight: Double = 0.5
     /// Corpus mode: add-α smoothing of both learnt distributions.
     public var additive: Double = 0.1
+    /// Corpus mode: the starting confidence of a post without a signal mixes the EM's posterior (this share) with
+    /// the catalogue-only confidence: the posterior saturates near 0 or 1, the catalogue score ranks more finely.
+    public var corpusWeight: Double = 0.5
+    /// Corpus mode: how far each post's confidence moves towards the similarity-weighted mean confidence of the
+    /// alias's other posts (0: not at all). Posts sharing rare words usually share the sense.
+    public var propagation: Double = 0.7
+    /// Corpus mode: rounds of that propagation.
+    public var propagationRounds: Int = 10
 
     /// The defaults.
     public init() {}

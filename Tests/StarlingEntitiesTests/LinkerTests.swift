@@ -94,4 +94,37 @@ import Testing
         #expect(learnt.evidence.contains { $0.contains("4 with signals") })
         #expect(out.suffix(ordinary.count).allSatisfy { $0.mentions.isEmpty })
     }
+
+    /// Similar posts pull each other's confidence: one round against the pairwise cosine formula, written out here.
+    @Test func propagatesConfidenceBetweenSimilarPosts() throws {
+        let h = 1 / 2.0.squareRoot()
+        // Post 0 has a signal (fixed), 1 is its twin, 3 shares one word with both, 2 shares nothing.
+        let vectors: [[(feature: Int32, weight: Double)]] = [[(0, h), (1, h)], [(0, h), (1, h)], [(2, 1)], [(0, 1)]]
+        let start = [0.97, 0.3, 0.4, 0.1]
+        let fixed = [true, false, false, false]
+        func cosine(_ a: Int, _ b: Int) -> Double {
+            var s = 0.0
+            for (f, x) in vectors[a] { for (g, y) in vectors[b] where f == g { s += x * y } }
+            return s
+        }
+        func expected(_ i: Int) -> Double? {
+            let others = start.indices.filter { $0 != i && cosine(i, $0) > 0 }
+            guard !others.isEmpty else { return nil }
+            return others.reduce(0) { $0 + cosine(i, $1) * start[$1] } / others.reduce(0) { $0 + cosine(i, $1) }
+        }
+        let (c, neighbours) = CorpusLinker.propagate(start, fixed: fixed, vectors: vectors, beta: 0.7, rounds: 1)
+        #expect(c[0] == 0.97, "a signal keeps its confidence")
+        #expect(c[2] == 0.4 && neighbours[2] == nil, "a post like no other keeps its start")
+        for i in [1, 3] {
+            let mean = try #require(expected(i))
+            #expect(abs((neighbours[i] ?? -1) - mean) < 1e-12)
+            #expect(abs(c[i] - (0.3 * start[i] + 0.7 * mean)) < 1e-12)
+        }
+        #expect(c[1] > 0.5 && start[1] < 0.5, "the twin of a signal post is pulled over the threshold")
+        // More rounds settle; β = 0 changes nothing.
+        let settled = CorpusLinker.propagate(start, fixed: fixed, vectors: vectors, beta: 0.7, rounds: 30).confidence
+        let again = CorpusLinker.propagate(start, fixed: fixed, vectors: vectors, beta: 0.7, rounds: 31).confidence
+        for i in start.indices { #expect(abs(settled[i] - again[i]) < 1e-9) }
+        #expect(CorpusLinker.propagate(start, fixed: fixed, vectors: vectors, beta: 0, rounds: 5).confidence == start)
+    }
 }
