@@ -176,7 +176,12 @@ public final class CorpusLinker {
             let start = docs.indices.map { k in
                 clamped[k] ?? settings.corpusWeight * r[k] + (1 - settings.corpusWeight) * catalogue[k]
             }
-            let vectors = similarityVectors(docs.map { records[$0.0].features.filter { !own.contains($0) } })
+            // Similarity from the context words and the alias's neighbours (`<time`), not from linked domains
+            // (`d:bit.ly` says which shortener a poster uses, not what the post is about).
+            let vectors = Self.similarityVectors(docs.map { ri, ci in
+                records[ri].features.filter { !own.contains($0) && !featureNames[Int($0)].hasPrefix("d:") }
+                    + records[ri].candidates[ci].shape.filter { featureNames[Int($0)].first.map { "<>".contains($0) } ?? false }
+            })
             let (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
                                                           beta: settings.propagation, rounds: settings.propagationRounds)
             for (k, (ri, ci)) in docs.enumerated() {
@@ -202,14 +207,16 @@ public final class CorpusLinker {
         return out
     }
 
-    /// The idf-weighted unit vector of each post's features. Features seen in one document of the input link
-    /// nothing, and linked domains (`d:bit.ly`) say which shortener a poster uses, not what the post is about.
-    func similarityVectors(_ posts: [[Int32]]) -> [[(feature: Int32, weight: Double)]] {
-        posts.map { features in
+    /// Unit vectors of the posts' features weighted by their idf among these posts: log((n + 1) / df) for n posts.
+    /// A feature in one post only links nothing and is left out.
+    static func similarityVectors(_ posts: [[Int32]]) -> [[(feature: Int32, weight: Double)]] {
+        let sets = posts.map { Set($0).sorted() }  // sorted: the same sums, bit for bit, on every run
+        var df: [Int32: Double] = [:]
+        for s in sets { for f in s { df[f, default: 0] += 1 } }
+        let n = Double(posts.count)
+        return sets.map { s in
             var v: [(feature: Int32, weight: Double)] = []
-            for f in features where documentFrequency[Int(f)] > 1 && !featureNames[Int(f)].hasPrefix("d:") {
-                v.append((f, log(documents / documentFrequency[Int(f)])))
-            }
+            for f in s { if let d = df[f], d > 1 { v.append((f, log((n + 1) / d))) } }
             let norm = sqrt(v.reduce(0) { $0 + $1.weight * $1.weight })
             return norm > 0 ? v.map { ($0.feature, $0.weight / norm) } : []
         }
