@@ -88,7 +88,7 @@ public final class CorpusLinker {
         documents += 1
         guard !post.candidates.isEmpty else { return }
         let candidates = post.candidates.map { c -> Candidate in
-            let (z, why) = linker.catalogueScore(c, context: linker.matcher.context(post, entity: c.entity))
+            let (z, why) = linker.catalogueScore(c, context: linker.matcher.context(post, candidate: c))
             return Candidate(candidate: c, shape: c.shape.map(intern), catalogueLogOdds: z, catalogueEvidence: why)
         }
         records.append(Record(post: index, features: fids, candidates: candidates))
@@ -108,11 +108,15 @@ public final class CorpusLinker {
         let settings = linker.settings
         for (entity, docs) in byEntity.sorted(by: { $0.key < $1.key }) {
             let compiled = linker.matcher.entities[entity]
-            let own = Set(compiled.aliasFeatures.compactMap { featureIDs[$0] })
+            // Each post's own alias words, as matched there: never context.
+            let own: [Set<Int32>] = docs.map { ri, ci in
+                Set(records[ri].candidates[ci].candidate.matchedFeatures.compactMap { featureIDs[$0] })
+            }
             let profile = compiled.profile.map(intern)
-            let x: [[Int32]] = docs.map { ri, ci in
+            let x: [[Int32]] = docs.enumerated().map { k, d in
+                let (ri, ci) = d
                 // Context words once; case features (`~cap`, ...) `caseFeatureCount` times; neighbours and language once.
-                var f = records[ri].features.filter { !own.contains($0) }
+                var f = records[ri].features.filter { !own[k].contains($0) }
                 for s in records[ri].candidates[ci].shape {
                     f += repeatElement(s, count: featureNames[Int(s)].hasPrefix("~") ? max(1, settings.caseFeatureCount) : 1)
                 }
@@ -178,8 +182,9 @@ public final class CorpusLinker {
             }
             // Similarity from the context words and the alias's neighbours (`<time`), not from linked domains
             // (`d:bit.ly` says which shortener a poster uses, not what the post is about).
-            let vectors = Self.similarityVectors(docs.map { ri, ci in
-                records[ri].features.filter { !own.contains($0) && !featureNames[Int($0)].hasPrefix("d:") }
+            let vectors = Self.similarityVectors(docs.enumerated().map { k, d in
+                let (ri, ci) = d
+                return records[ri].features.filter { !own[k].contains($0) && !featureNames[Int($0)].hasPrefix("d:") }
                     + records[ri].candidates[ci].shape.filter { featureNames[Int($0)].first.map { "<>".contains($0) } ?? false }
             })
             let (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,

@@ -159,7 +159,7 @@ public struct EntityLinker: Sendable {
         let post = matcher.candidates(in: analysis, alwaysFeatures: false)
         var out: [EntityMention] = []
         for cand in post.candidates {
-            let (z, why) = catalogueScore(cand, context: matcher.context(post, entity: cand.entity))
+            let (z, why) = catalogueScore(cand, context: matcher.context(post, candidate: cand))
             var confidence = Self.sigmoid(z)
             var evidence = cand.evidence
             if cand.signal > confidence {

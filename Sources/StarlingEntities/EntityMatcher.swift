@@ -38,6 +38,10 @@ public struct EntityCandidate: Sendable, Equatable {
     public var shape: [String]
     /// Generic "organisation-ness" cues of the occurrence (see `OccurrenceCues`), used by the catalogue-only score.
     public var cues: OccurrenceCues = OccurrenceCues()
+    /// Context features of the alias words as they occur here (`delta`; `delta`, `air`, `line` for "Delta Air
+    /// Lines"; `@delta`): never counted as context, since every post of the alias has them. The other words of the
+    /// entity's aliases do count (`renfe` beside "cercanías").
+    public var matchedFeatures: [String] = []
 }
 
 /// Generic signs that an alias occurrence names an organisation rather than a common word, and the post's language.
@@ -71,9 +75,10 @@ public struct CompiledEntity: Sendable {
     public let entity: Entity
     /// Each alias as match keys of its tokens.
     public let aliasSequences: [[String]]
-    /// Features of the alias words, never counted as context (every candidate post has them).
+    /// Features of the single-word aliases (`delta`): left out of the profile, as every candidate post has them.
     public let aliasFeatures: Set<String>
-    /// Features of name, description and keywords.
+    /// Features of name, description and keywords, except the single-word aliases; the other words of multi-word
+    /// aliases stay (`renfe` of "Cercanías Renfe", `air` of "Delta Air Lines").
     public let profile: Set<String>
     /// Features of the negative keywords.
     public let negative: Set<String>
@@ -119,7 +124,7 @@ public struct EntityMatcher: Sendable {
                 let keys = tokens.map { ContextFeaturizer.matchKey($0.normalized) }
                 guard !keys.isEmpty, !sequences.contains(keys) else { continue }
                 sequences.append(keys)
-                for t in tokens { if let f = featurizer.feature(t.normalized) { aliasFeatures.insert(f) } }
+                if tokens.count == 1, let f = featurizer.feature(tokens[0].normalized) { aliasFeatures.insert(f) }
                 aliasIndex[keys[0], default: []].append((i, keys))
             }
             var profileText = e.name + " " + (e.description ?? "")
@@ -157,9 +162,9 @@ public struct EntityMatcher: Sendable {
         self.domainIndex = domainIndex
     }
 
-    /// The context features of `post` for entity `entity`: the post's features without the entity's alias words.
-    public func context(_ post: PostCandidates, entity: Int) -> [String] {
-        let own = entities[entity].aliasFeatures
+    /// The context features of `post` for `candidate`: the post's features without the alias words as matched.
+    public func context(_ post: PostCandidates, candidate: EntityCandidate) -> [String] {
+        let own = Set(candidate.matchedFeatures)
         return post.features.filter { !own.contains($0) }
     }
 
@@ -172,8 +177,9 @@ public struct EntityMatcher: Sendable {
         var found: [Int: EntityCandidate] = [:]
         var order: [Int] = []
         func note(_ e: Int, surface: String, start: Int, end: Int, kind: OccurrenceKind?, multiword: Bool,
-                  signal: Double, evidence: String?, shape: [String], cues: OccurrenceCues? = nil) {
+                  signal: Double, evidence: String?, shape: [String], cues: OccurrenceCues? = nil, matched: [String] = []) {
             if var c = found[e] {
+                for f in matched where !c.matchedFeatures.contains(f) { c.matchedFeatures.append(f) }
                 if c.occurrence == nil, kind != nil {
                     c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
                 }
@@ -192,6 +198,7 @@ public struct EntityMatcher: Sendable {
                                         multiword: multiword, signal: signal, evidence: evidence.map { [$0] } ?? [],
                                         shape: shape)
                 if let cues { c.cues = cues }
+                c.matchedFeatures = matched
                 found[e] = c
                 order.append(e)
             }
@@ -218,7 +225,8 @@ public struct EntityMatcher: Sendable {
                 let (shape, cues) = Self.occurrence(analysis, words: words, keys: keys, first: i,
                                                     last: i + seq.count - 1, casing: casing ?? Casing(words))
                 note(e, surface: surface, start: words[i].start, end: last.end, kind: .text, multiword: seq.count > 1,
-                     signal: 0, evidence: nil, shape: shape, cues: cues)
+                     signal: 0, evidence: nil, shape: shape, cues: cues,
+                     matched: words[i..<(i + seq.count)].compactMap { featurizer.feature($0.normalized) })
                 matched.insert(e)
             }
         }
@@ -241,7 +249,8 @@ public struct EntityMatcher: Sendable {
             for e in candidatesHere.sorted() {
                 for seq in entities[e].aliasSequences where seq.joined() == tagKey || Self.contains(wordKeys, seq) {
                     note(e, surface: "#" + tag.text, start: start, end: end, kind: .hashtag, multiword: seq.count > 1,
-                         signal: 0, evidence: nil, shape: ["~tag"])
+                         signal: 0, evidence: nil, shape: ["~tag"],
+                         matched: seq.compactMap { featurizer.feature($0) } + (seq.joined() == tagKey ? ["#" + tagKey] : []))
                     break
                 }
             }
@@ -259,7 +268,7 @@ public struct EntityMatcher: Sendable {
             for (e, _) in aliasIndex[k] ?? [] {
                 if entities[e].aliasSequences.contains(where: { $0.joined() == k }) {
                     note(e, surface: t.text, start: t.start, end: t.end, kind: .mention, multiword: false, signal: 0,
-                         evidence: nil, shape: ["~at"])
+                         evidence: nil, shape: ["~at"], matched: ["@" + k] + [featurizer.feature(k)].compactMap { $0 })
                 }
             }
             // Run-together handles of multi-word aliases (`@bestbuy` for "best buy") are occurrences too.

@@ -74,11 +74,38 @@ import Testing
     @Test func contextExcludesTheAliasWords() throws {
         let post = linker.matcher.candidates(in: analyzer.analyze("Apple unveils the new iPhone in Cupertino"))
         let apple = try #require(post.candidates.first)
-        let context = linker.matcher.context(post, entity: apple.entity)
+        let context = linker.matcher.context(post, candidate: apple)
         #expect(!context.contains("appl"))
         #expect(context.contains("iphon"))
         #expect(context.contains("cupert"))  // truncated to six characters
         #expect(!context.contains("the"))  // stopword
+    }
+
+    @Test func onlyTheMatchedAliasWordsLeaveTheContext() throws {
+        // "Cercanías Renfe" is an alias; when only "cercanías" occurs, "renfe" (stem `renf`) is context and profile.
+        let yaml = """
+            entities:
+              - id: cercanias
+                name: Cercanías Renfe
+                aliases: [cercanias, cercanias renfe]
+                description: Servicio de trenes de cercanías de Renfe.
+            """
+        let m = try makeLinker(yaml).matcher
+        #expect(m.entities[0].profile.contains("renf") && !m.entities[0].profile.contains("cercan"))
+        let one = m.candidates(in: analyzer.analyze("Renfe oferta plazas de cercanías para el carnaval"))
+        let c = try #require(one.candidates.first)
+        #expect(c.matchedFeatures == ["cercan"])
+        #expect(m.context(one, candidate: c).contains("renf"))
+        #expect(!m.context(one, candidate: c).contains("cercan"))
+        let both = m.candidates(in: analyzer.analyze("Retrasos en Cercanías Renfe esta mañana"))
+        let d = try #require(both.candidates.first)
+        #expect(d.multiword && Set(d.matchedFeatures) == ["cercan", "renf"])
+        #expect(!m.context(both, candidate: d).contains("renf"))
+        // A handle spelt like the alias leaves as a mention feature.
+        let at = m.candidates(in: analyzer.analyze("@cercanias otra vez tarde"))
+        let e = try #require(at.candidates.first)
+        #expect(e.matchedFeatures.contains("@cercanias"))
+        #expect(!m.context(at, candidate: e).contains("@cercanias"))
     }
 
     @Test func featuresAreLeftOutOnlyWhereNothingIsNamed() {
