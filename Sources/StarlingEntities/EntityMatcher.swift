@@ -38,7 +38,7 @@ public struct EntityCandidate: Sendable, Equatable {
     public var shape: [String]
     /// Generic "organisation-ness" cues of the occurrence (see `OccurrenceCues`), used by the catalogue-only score.
     public var cues: OccurrenceCues = OccurrenceCues()
-    /// Context features of the alias words as they occur here (`delta`; `delta`, `air`, `line` for "Delta Air
+    /// Context features of the alias words as they occur here (`delta`; `delta`, `air`, `lin` for "Delta Air
     /// Lines"; `@delta`): never counted as context, since every post of the alias has them. The other words of the
     /// entity's aliases do count (`renfe` beside "cercanías").
     public var matchedFeatures: [String] = []
@@ -63,7 +63,7 @@ public struct OccurrenceCues: Sendable, Equatable {
 public struct PostCandidates: Sendable, Equatable {
     /// Entities the post may be about.
     public var candidates: [EntityCandidate]
-    /// The post's context features (unique), alias words included; `EntityMatcher.context` removes an entity's own.
+    /// The post's context features (unique), alias words included; `EntityMatcher.context` removes a candidate's.
     public var features: [String]
     /// The post's language when its stopwords say it.
     public var language: String? = nil
