@@ -177,8 +177,10 @@ public final class CorpusLinker {
             // Start from the EM's posterior mixed with the catalogue-only confidence, then let similar posts pull
             // each other together; signals stay as they are.
             let catalogue = docs.map { EntityLinker.sigmoid(records[$0.0].candidates[$0.1].catalogueLogOdds) }
+            let agreement = Self.correlation(docs.indices.filter { clamped[$0] == nil }.map { (r[$0], catalogue[$0]) })
+            let corpusWeight = agreement > settings.corpusAgreement ? settings.corpusWeight : 0
             let start = docs.indices.map { k in
-                clamped[k] ?? settings.corpusWeight * r[k] + (1 - settings.corpusWeight) * catalogue[k]
+                clamped[k] ?? corpusWeight * r[k] + (1 - corpusWeight) * catalogue[k]
             }
             // Similarity from the context words and the alias's neighbours (`<time`), not from linked domains
             // (`d:bit.ly` says which shortener a poster uses, not what the post is about).
@@ -203,13 +205,28 @@ public final class CorpusLinker {
                     evidence.append(String(format: "corpus posterior %.2f, catalogue %.2f, ", r[k], catalogue[k])
                                     + "similar posts \(similar)")
                 }
-                evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
-                                       docs.count, signals, EntityLinker.sigmoid(prior)))
+                evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f, "
+                                       + "agreement with the catalogue %.2f", docs.count, signals,
+                                       EntityLinker.sigmoid(prior), agreement) + (corpusWeight > 0 ? "" : " (set aside)"))
                 out[records[ri].post].mentions.append(linker.mention(c.candidate, confidence: confidence[k], evidence: evidence))
             }
         }
         for i in out.indices where out[i].mentions.count > 1 { out[i].mentions.sort { $0.confidence > $1.confidence } }
         return out
+    }
+
+    /// Pearson's correlation of the pairs, 0 when either side is constant or there are fewer than three.
+    static func correlation(_ pairs: [(Double, Double)]) -> Double {
+        guard pairs.count > 2 else { return 0 }
+        let n = Double(pairs.count)
+        let mx = pairs.reduce(0) { $0 + $1.0 } / n, my = pairs.reduce(0) { $0 + $1.1 } / n
+        var sxy = 0.0, sxx = 0.0, syy = 0.0
+        for (x, y) in pairs {
+            sxy += (x - mx) * (y - my)
+            sxx += (x - mx) * (x - mx)
+            syy += (y - my) * (y - my)
+        }
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
     }
 
     /// Unit vectors of the posts' features weighted by their idf among these posts: log((n + 1) / df) for n posts.

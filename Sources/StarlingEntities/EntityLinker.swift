@@ -46,6 +46,11 @@ public struct DisambiguationSettings: Sendable, Equatable {
     /// Corpus mode: the starting confidence of a post without a signal mixes the EM's posterior (this share) with
     /// the catalogue-only confidence: the posterior saturates near 0 or 1, the catalogue score ranks more finely.
     public var corpusWeight: Double = 0.5
+    /// Corpus mode: the EM's posteriors count only when their correlation with the catalogue-only confidences,
+    /// over the alias's posts without a signal, exceeds this. The EM sometimes settles on another split of the
+    /// alias's posts than "the entity or not" (all posts "about" it, or one topic against the rest); such a split
+    /// disagrees with the catalogue's ranking, and the entity is then decided from the catalogue and similar posts.
+    public var corpusAgreement: Double = 0.3
     /// Corpus mode: how far each post's confidence moves towards the similarity-weighted mean confidence of the
     /// alias's other posts (0: not at all). Posts sharing rare words usually share the sense.
     public var propagation: Double = 0.7
