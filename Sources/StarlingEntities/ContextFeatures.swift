@@ -1,8 +1,9 @@
 // The words around an alias, reduced to comparable features: folded, accents stripped, stopwords dropped, a plural
 // "s" and a final "e" dropped and truncated to six characters — a crude stemmer that works the same in every
 // language ("airlines" and "airline", "phones" and "phone", "trenes" and "tren", "televisión" and "television"
-// meet), which matters because catalogues and posts mix languages. The stopword lists also give a rough language guess (which language's function words a text
-// uses), so a post can be compared with the language its entity is described in.
+// meet), which matters because catalogues and posts mix languages. The stopword lists also give a rough language
+// guess (which language's function words a text uses), so a post can be compared with the language its entity is
+// described in.
 import Foundation
 import StarlingAnalysis
 

@@ -11,7 +11,9 @@
 //     (`lang:es`), so the model learns per entity whether capitals, collocations or a language go with it.
 // The EM's posteriors saturate near 0 or 1, so the final confidence starts from their mix with the catalogue-only
 // confidence and is then smoothed over the alias's posts: each post moves towards the mean confidence of the posts
-// most like it (cosine of idf-weighted features), since posts sharing rare words usually share the sense.
+// most like it (cosine of idf-weighted features), since posts sharing rare words usually share the sense. Where the
+// EM's posteriors do not correlate with the catalogue-only confidences, the EM found another split of the alias's
+// posts than "the entity or not", and it is set aside for that entity.
 // Only compact feature ids are kept per candidate post, never the posts themselves.
 import Foundation
 import StarlingAnalysis
