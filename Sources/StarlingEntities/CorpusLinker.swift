@@ -180,7 +180,8 @@ public final class CorpusLinker {
             // each other together; signals stay as they are.
             let catalogue = docs.map { EntityLinker.sigmoid(records[$0.0].candidates[$0.1].catalogueLogOdds) }
             let agreement = Self.correlation(docs.indices.filter { clamped[$0] == nil }.map { (r[$0], catalogue[$0]) })
-            let corpusWeight = agreement > settings.corpusAgreement ? settings.corpusWeight : 0
+            // Undefined (fewer than three posts, or one side constant): nothing says the EM went astray.
+            let corpusWeight = (agreement ?? 1) > settings.corpusAgreement ? settings.corpusWeight : 0
             let start = docs.indices.map { k in
                 clamped[k] ?? corpusWeight * r[k] + (1 - corpusWeight) * catalogue[k]
             }
@@ -207,9 +208,10 @@ public final class CorpusLinker {
                     evidence.append(String(format: "corpus posterior %.2f, catalogue %.2f, ", r[k], catalogue[k])
                                     + "similar posts \(similar)")
                 }
-                evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f, "
-                                       + "agreement with the catalogue %.2f", docs.count, signals,
-                                       EntityLinker.sigmoid(prior), agreement) + (corpusWeight > 0 ? "" : " (set aside)"))
+                evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
+                                       docs.count, signals, EntityLinker.sigmoid(prior))
+                                + (agreement.map { String(format: ", agreement with the catalogue %.2f", $0) } ?? "")
+                                + (corpusWeight > 0 ? "" : " (set aside)"))
                 out[records[ri].post].mentions.append(linker.mention(c.candidate, confidence: confidence[k], evidence: evidence))
             }
         }
@@ -217,9 +219,9 @@ public final class CorpusLinker {
         return out
     }
 
-    /// Pearson's correlation of the pairs, 0 when either side is constant or there are fewer than three.
-    static func correlation(_ pairs: [(Double, Double)]) -> Double {
-        guard pairs.count > 2 else { return 0 }
+    /// Pearson's correlation of the pairs; nil when either side is constant or there are fewer than three.
+    static func correlation(_ pairs: [(Double, Double)]) -> Double? {
+        guard pairs.count > 2 else { return nil }
         let n = Double(pairs.count)
         let mx = pairs.reduce(0) { $0 + $1.0 } / n, my = pairs.reduce(0) { $0 + $1.1 } / n
         var sxy = 0.0, sxx = 0.0, syy = 0.0
@@ -228,7 +230,7 @@ public final class CorpusLinker {
             sxx += (x - mx) * (x - mx)
             syy += (y - my) * (y - my)
         }
-        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+        return sxx > 1e-12 && syy > 1e-12 ? sxy / (sxx * syy).squareRoot() : nil
     }
 
     /// Unit vectors of the posts' features weighted by their idf among these posts: log((n + 1) / df) for n posts.
