@@ -50,7 +50,7 @@ public struct DisambiguationSettings: Sendable, Equatable {
     /// over the alias's posts without a signal, exceeds this. The EM sometimes settles on another split of the
     /// alias's posts than "the entity or not" (all posts "about" it, or one topic against the rest); such a split
     /// disagrees with the catalogue's ranking, and the entity is then decided from the catalogue and similar posts.
-    public var corpusAgreement: Double = 0.3
+    public var corpusAgreement: Double = 0.5
     /// Corpus mode: how far each post's confidence moves towards the similarity-weighted mean confidence of the
     /// alias's other posts (0: not at all). Posts sharing rare words usually share the sense.
     public var propagation: Double = 0.7
