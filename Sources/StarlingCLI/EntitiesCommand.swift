@@ -15,6 +15,8 @@ struct EntitiesCommand: ParsableCommand {
             By default the whole input is read first and each entity's context profile is learnt from it
             (posts with an unambiguous signal teach the entity's words); --catalog-only decides each post alone,
             streaming, as indexing does. Without --catalog, every catalogue in analyzers/entities/ is used.
+            In corpus mode a line per entity on stderr says how many posts named it, how many were decided to be
+            about it, and whether the learnt profile took part (--quiet: none).
             """
     )
 
@@ -32,6 +34,9 @@ struct EntitiesCommand: ParsableCommand {
 
     @Flag(help: "JSON output (the default: this command always writes NDJSON).")
     var json = false
+
+    @Flag(help: "No per-entity summary on stderr.")
+    var quiet = false
 
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
@@ -76,9 +81,27 @@ struct EntitiesCommand: ParsableCommand {
                     write(LabelledPost(id: post.id, mentions: linker.link(analysis)))
                 }
             }
-            if let corpus { for labelled in corpus.finish() { write(labelled) } }
+            if let corpus {
+                for labelled in corpus.finish() { write(labelled) }
+                if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
+            }
             if failed { throw ExitCode(3) }
         }
+    }
+
+    /// One line of the stderr summary: what corpus mode decided for an entity, and from what.
+    static func describe(_ s: CorpusEntitySummary, settings: DisambiguationSettings) -> String {
+        var line = "\(s.entityID) (\(s.name)): \(s.posts) posts name it (\(s.signals) with signals), "
+            + "\(s.labelled) about it; "
+        let agreement = s.agreement.map { String(format: "%.2f", $0) } ?? "n/a"
+        if s.profileUsed {
+            line += String(format: "profile learnt from the corpus (estimated share %.2f, ", s.estimatedShare)
+                + "agreement with the catalogue \(agreement))"
+        } else {
+            line += "the learnt profile was set aside (agreement with the catalogue \(agreement) ≤ "
+                + String(format: "%.2f", settings.corpusAgreement) + "): decided from the catalogue and similar posts"
+        }
+        return line
     }
 
     private func write(_ p: LabelledPost) {

@@ -32,8 +32,29 @@ public struct LabelledPost: Sendable, Equatable {
     }
 }
 
+/// What corpus mode did for one entity: how many posts named it, how many it was decided for, and whether the
+/// learnt profile was used.
+public struct CorpusEntitySummary: Sendable, Equatable {
+    /// The entity's id and display name.
+    public var entityID: String
+    public var name: String
+    /// Posts naming the entity (by alias or signal), and those with an unambiguous signal.
+    public var posts: Int
+    public var signals: Int
+    /// Posts decided to be about it (confidence at or above the threshold).
+    public var labelled: Int
+    /// The EM's estimate of the share of the alias's posts about the entity.
+    public var estimatedShare: Double
+    /// Correlation of the EM's posteriors with the catalogue-only confidences (nil: too few posts to say).
+    public var agreement: Double?
+    /// Whether the learnt profile took part (false: set aside for disagreeing with the catalogue).
+    public var profileUsed: Bool
+}
+
 /// Collects a corpus, then decides every post with profiles learnt from all of it. Single-threaded.
 public final class CorpusLinker {
+    /// After `finish`: one summary per entity some post named, in catalogue order.
+    public private(set) var summaries: [CorpusEntitySummary] = []
     /// The catalogue and settings.
     public let linker: EntityLinker
     private var ids: [String] = []
@@ -101,6 +122,7 @@ public final class CorpusLinker {
     /// - Complexity: O(i · m) for i iterations and m feature occurrences in candidate posts.
     public func finish(all: Bool = false) -> [LabelledPost] {
         var out = ids.map { LabelledPost(id: $0, mentions: []) }
+        summaries = []
         // Documents of each entity: (record, candidate) pairs.
         var byEntity: [Int: [(Int, Int)]] = [:]
         for (ri, r) in records.enumerated() {
@@ -194,6 +216,10 @@ public final class CorpusLinker {
             })
             let (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
                                                           beta: settings.propagation, rounds: settings.propagationRounds)
+            summaries.append(CorpusEntitySummary(
+                entityID: compiled.entity.id, name: compiled.entity.name, posts: docs.count, signals: signals,
+                labelled: confidence.filter { $0 >= settings.threshold }.count,
+                estimatedShare: EntityLinker.sigmoid(prior), agreement: agreement, profileUsed: corpusWeight > 0))
             for (k, (ri, ci)) in docs.enumerated() {
                 let c = records[ri].candidates[ci]
                 guard all || confidence[k] >= settings.threshold else { continue }

@@ -49,6 +49,14 @@ import Testing
             }
             #expect(Set(about.keys) == ["1", "2", "3"], "\(r.stdout)")
             #expect(about.values.allSatisfy { $0 >= 0.5 && $0 <= 1 })
+            // The per-entity summary on stderr: posts 1-5 name Delta, 1 and 2 link to delta.com, 3 are about it.
+            #expect(r.stderr.contains("delta_air_lines (Delta Air Lines): 5 posts name it (2 with signals), 3 about it;"),
+                    "\(r.stderr)")
+            let quiet = try Starling.run(["entities", "--catalog", catalog, "--quiet"],
+                                         stdin: Self.posts.joined(separator: "\n") + "\n")
+            #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+            let quietAbout = quiet.lines.compactMap(jsonObject).filter { !(($0["entities"] as? [Any])?.isEmpty ?? true) }
+            #expect(Set(quietAbout.compactMap { $0["id"] as? String }) == Set(about.keys), "the same decisions")
         }
     }
 
