@@ -132,16 +132,16 @@ public final class CorpusLinker {
         let settings = linker.settings
         for (entity, docs) in byEntity.sorted(by: { $0.key < $1.key }) {
             let compiled = linker.matcher.entities[entity]
-            // Each post's own alias words, as matched there: never context.
-            let own: [Set<Int32>] = docs.map { ri, ci in
-                Set(records[ri].candidates[ci].candidate.matchedFeatures.compactMap { featureIDs[$0] })
+            // Each post's context: its features without its own alias words as matched there.
+            let context: [[Int32]] = docs.map { ri, ci in
+                let own = Set(records[ri].candidates[ci].candidate.matchedFeatures.compactMap { featureIDs[$0] })
+                return records[ri].features.filter { !own.contains($0) }
             }
             let profile = compiled.profile.map(intern)
             let x: [[Int32]] = docs.enumerated().map { k, d in
-                let (ri, ci) = d
                 // Context words once; case features (`~cap`, ...) `caseFeatureCount` times; neighbours and language once.
-                var f = records[ri].features.filter { !own[k].contains($0) }
-                for s in records[ri].candidates[ci].shape {
+                var f = context[k]
+                for s in records[d.0].candidates[d.1].shape {
                     f += repeatElement(s, count: featureNames[Int(s)].hasPrefix("~") ? max(1, settings.caseFeatureCount) : 1)
                 }
                 return f
@@ -210,9 +210,8 @@ public final class CorpusLinker {
             // Similarity from the context words and the alias's neighbours (`<time`), not from linked domains
             // (`d:bit.ly` says which shortener a poster uses, not what the post is about).
             let vectors = Self.similarityVectors(docs.enumerated().map { k, d in
-                let (ri, ci) = d
-                return records[ri].features.filter { !own[k].contains($0) && !featureNames[Int($0)].hasPrefix("d:") }
-                    + records[ri].candidates[ci].shape.filter { featureNames[Int($0)].first.map { "<>".contains($0) } ?? false }
+                context[k].filter { !featureNames[Int($0)].hasPrefix("d:") }
+                    + records[d.0].candidates[d.1].shape.filter { featureNames[Int($0)].first.map { "<>".contains($0) } ?? false }
             })
             let (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
                                                           beta: settings.propagation, rounds: settings.propagationRounds)
