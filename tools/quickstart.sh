@@ -55,6 +55,9 @@ else
   echo "== ../shared/data is absent: the index holds the default corpus only" >&2
 fi
 
+echo "== entities: the stored posts decided together (corpus-learnt profiles), entity terms rewritten where changed" >&2
+"$bin" entities --index "$index" --quiet
+
 echo "== stats" >&2
 "$bin" stats --index "$index"
 for q in '#debatenight' 'from:realDonaldTrump crooked' '"make america great"' 'jobs -is:reshare since:2016-09-01'; do

@@ -349,6 +349,10 @@ void xc_document_add_boolean_term(xc_document *doc, const char *term, size_t len
     guard_void(err, [&] { doc->doc.add_boolean_term(str(term, len)); });
 }
 
+void xc_document_remove_term(xc_document *doc, const char *term, size_t len, xc_error **err) XC_NOEXCEPT {
+    guard_void(err, [&] { doc->doc.remove_term(str(term, len)); });
+}
+
 void xc_document_set_value(xc_document *doc, uint32_t slot, const char *value, size_t len, xc_error **err) XC_NOEXCEPT {
     guard_void(err, [&] { doc->doc.add_value(slot, str(value, len)); });
 }

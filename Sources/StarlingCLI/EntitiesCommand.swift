@@ -4,12 +4,13 @@ import ArgumentParser
 import Foundation
 import StarlingAnalysis
 import StarlingEntities
+import StarlingIndex
 import StarlingModel
 
 struct EntitiesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entities",
-        abstract: "Label native NDJSON posts (stdin) with the catalogued entities they are about.",
+        abstract: "Label native NDJSON posts (stdin), or an index's posts, with the catalogued entities they are about.",
         discussion: """
             Writes one JSON object per post: {"id": ..., "entities": [{"id", "confidence", "surface"}]}.
             By default the whole input is read first and each entity's context profile is learnt from it
@@ -17,6 +18,11 @@ struct EntitiesCommand: ParsableCommand {
             streaming, as indexing does. Without --catalog, every catalogue in analyzers/entities/ is used.
             In corpus mode a line per entity on stderr says how many posts named it, how many were decided to be
             about it, and whether the learnt profile took part (--quiet: none).
+
+            With --index DIR, the posts stored in that index are decided instead, all together in corpus mode, and \
+            their entity terms (what entity:ID and the entity facet use) are rewritten where the decision changed: \
+            indexing decides each post alone, from the catalogue only. Run it after a large import; posts added \
+            later are again decided alone until the next run. Prints a summary (--json: as JSON) instead of labels.
             """
     )
 
@@ -38,8 +44,16 @@ struct EntitiesCommand: ParsableCommand {
     @Flag(help: "No per-entity summary on stderr.")
     var quiet = false
 
+    @Option(name: .customLong("index"), help: ArgumentHelp(
+        "Relabel the posts stored in this index (corpus mode) instead of reading stdin.", valueName: "DIR"))
+    var indexPath: String?
+
     func validate() throws {
         guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+        if indexPath != nil && catalogOnly {
+            throw ValidationError("--index relabels with corpus-learnt profiles; catalogue-only decisions are what indexing already made")
+        }
+        if indexPath != nil && evidence { throw ValidationError("--evidence applies to labels on stdout, not to --index") }
     }
 
     func run() throws {
@@ -59,6 +73,10 @@ struct EntitiesCommand: ParsableCommand {
             settings.threshold = threshold
             let analyzer = try Analyzer()
             let linker = EntityLinker(catalog: catalog, analyzer: analyzer, settings: settings)
+            if let indexPath {
+                try relabel(indexPath, linker: linker, settings: settings)
+                return
+            }
             let corpus = catalogOnly ? nil : CorpusLinker(linker: linker)
 
             var lineNumber = 0
@@ -87,6 +105,31 @@ struct EntitiesCommand: ParsableCommand {
             }
             if failed { throw ExitCode(3) }
         }
+    }
+
+    /// `--index`: decides the index's stored posts in corpus mode and rewrites their entity terms.
+    private func relabel(_ path: String, linker: EntityLinker, settings: DisambiguationSettings) throws {
+        let s = try IndexMaintenance.relabelEntities(path: path, linker: linker, onIssue: { printError($0) })
+        if !quiet { for e in s.entities { printError(Self.describe(e, settings: settings)) } }
+        let ids = Set(s.before.keys).union(s.after.keys).sorted()
+        if json {
+            let counts = JSONValue.array(ids.map { id in
+                .object([("id", .string(id)), ("before", .int(Int64(s.before[id] ?? 0))),
+                         ("after", .int(Int64(s.after[id] ?? 0)))])
+            })
+            emit(JSONValue.object([
+                ("index", .string(path)), ("posts", .int(Int64(s.posts))), ("unreadable", .int(Int64(s.unreadable))),
+                ("changed_posts", .int(Int64(s.changedPosts))), ("terms_added", .int(Int64(s.added))),
+                ("terms_removed", .int(Int64(s.removed))), ("entities", counts), ("seconds", .double(s.seconds)),
+            ]).jsonText)
+        } else {
+            let counts = ids.map { "\($0) \(s.before[$0] ?? 0) -> \(s.after[$0] ?? 0)" }.joined(separator: ", ")
+            printError("relabelled \(path): \(s.posts) stored posts decided together in "
+                + String(format: "%.1f", s.seconds) + " s; \(s.changedPosts) posts changed (+\(s.added) / -\(s.removed) "
+                + "entity terms)" + (counts.isEmpty ? "" : "; posts per entity: \(counts)")
+                + (s.unreadable > 0 ? "; \(s.unreadable) stored posts could not be read back (above) and kept their terms" : ""))
+        }
+        if s.unreadable > 0 { throw ExitCode(3) }
     }
 
     /// One line of the stderr summary: what corpus mode decided for an entity, and from what.

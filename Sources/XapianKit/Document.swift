@@ -125,6 +125,14 @@ public final class Document: @unchecked Sendable {
         record(error)
     }
 
+    /// Removes `term` with its positions (a document read from a database, then stored again with
+    /// `replaceDocument`). Removing a term the document does not hold is an error, reported when it is stored.
+    public func removeTerm(_ term: String) {
+        var error: OpaquePointer?
+        withUTF8Bytes(term) { xc_document_remove_term(handle, $0, $1, &error) }
+        record(error)
+    }
+
     /// Sets value slot `slot` (used for sorting, ranges, collapsing and facets); an empty value clears it.
     public func setValue(_ slot: UInt32, _ value: [UInt8]) {
         var error: OpaquePointer?

@@ -89,6 +89,36 @@ import XapianKit
         #expect(try reader.document(binaryID).dataBytes == [0, 1, 2, 0xC3, 0x28, 0])
     }
 
+    /// A stored document read back, edited (a boolean term swapped) and replaced keeps everything else.
+    @Test func storedDocumentsCanLoseAndGainTerms() throws {
+        let dir = try TempDir("edit")
+        let writer = try WritableDatabase(path: dir.path("db"))
+        let doc = Document()
+        doc.data = "post"
+        doc.addPosting("delta", position: 1)
+        doc.addBooleanTerm("XEold")
+        doc.setValue(3, "v")
+        let docid = try writer.addDocument(doc)
+        try writer.commit()
+
+        let edited = try writer.document(docid)
+        edited.removeTerm("XEold")
+        edited.addBooleanTerm("XEnew")
+        try writer.replaceDocument(docid, edited)
+        try writer.commit()
+        #expect(try writer.termList(docid).map(\.term) == ["XEnew", "delta"])
+        #expect(try writer.termFrequency("XEold") == 0 && writer.termFrequency("XEnew") == 1)
+        let stored = try writer.document(docid)
+        #expect(stored.data == "post" && stored.stringValue(3) == "v")
+        #expect(try writer.documentLength(docid) == 1, "boolean terms add nothing to the length")
+
+        // Removing a term the document does not hold is reported when the document is stored, and nothing changes.
+        let wrong = try writer.document(docid)
+        wrong.removeTerm("XEabsent")
+        #expect(throws: XapianError.self) { try writer.replaceDocument(docid, wrong) }
+        #expect(try writer.termList(docid).map(\.term) == ["XEnew", "delta"])
+    }
+
     @Test func revisionUUIDAndValuesWithoutData() throws {
         let dir = try TempDir("revision")
         let writer = try WritableDatabase(path: dir.path("db"))

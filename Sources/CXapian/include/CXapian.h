@@ -128,6 +128,8 @@ void xc_document_add_adjacent_pairs(xc_document *doc, const char *prefix, size_t
 void xc_document_add_posting(xc_document *doc, const char *term, size_t len, uint32_t position, uint32_t wdf,
                              xc_error **error) XC_NOEXCEPT;
 void xc_document_add_boolean_term(xc_document *doc, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
+/** Removes a term (and its positions); InvalidArgumentError when the document does not hold it. */
+void xc_document_remove_term(xc_document *doc, const char *term, size_t len, xc_error **error) XC_NOEXCEPT;
 void xc_document_set_value(xc_document *doc, uint32_t slot, const char *value, size_t len, xc_error **error) XC_NOEXCEPT;
 /** A value slot's bytes; malloc'ed, length in *len (0 when the slot is empty). */
 char *xc_document_get_value(const xc_document *doc, uint32_t slot, size_t *len, xc_error **error) XC_NOEXCEPT;
