@@ -111,19 +111,11 @@ struct EntitiesCommand: ParsableCommand {
     private func relabel(_ path: String, linker: EntityLinker, settings: DisambiguationSettings) throws {
         let s = try IndexMaintenance.relabelEntities(path: path, linker: linker, onIssue: { printError($0) })
         if !quiet { for e in s.entities { printError(Self.describe(e, settings: settings)) } }
-        let ids = Set(s.before.keys).union(s.after.keys).sorted()
         if json {
-            let counts = JSONValue.array(ids.map { id in
-                .object([("id", .string(id)), ("before", .int(Int64(s.before[id] ?? 0))),
-                         ("after", .int(Int64(s.after[id] ?? 0)))])
-            })
-            emit(JSONValue.object([
-                ("index", .string(path)), ("posts", .int(Int64(s.posts))), ("unreadable", .int(Int64(s.unreadable))),
-                ("changed_posts", .int(Int64(s.changedPosts))), ("terms_added", .int(Int64(s.added))),
-                ("terms_removed", .int(Int64(s.removed))), ("entities", counts), ("seconds", .double(s.seconds)),
-            ]).jsonText)
+            guard case .object(let fields) = s.json else { return }
+            emit(JSONValue.object([("index", .string(path))] + fields).jsonText)
         } else {
-            let counts = ids.map { "\($0) \(s.before[$0] ?? 0) -> \(s.after[$0] ?? 0)" }.joined(separator: ", ")
+            let counts = Set(s.before.keys).union(s.after.keys).sorted().map { "\($0) \(s.before[$0] ?? 0) -> \(s.after[$0] ?? 0)" }.joined(separator: ", ")
             printError("relabelled \(path): \(s.posts) stored posts decided together in "
                 + String(format: "%.1f", s.seconds) + " s; \(s.changedPosts) posts changed (+\(s.added) / -\(s.removed) "
                 + "entity terms)" + (counts.isEmpty ? "" : "; posts per entity: \(counts)")

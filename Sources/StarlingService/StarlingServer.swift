@@ -29,6 +29,8 @@ public final class StarlingServer: Sendable {
     public let openAPIDocument: String?
     /// Language detection and entity linking for /v1/analyze, loaded on first use.
     let capabilities = Capabilities()
+    /// At most one `POST /v1/entities/relabel` at a time.
+    let relabelState = RelabelState()
     /// Resolves committed posts' short links and adds their targets' terms (nil when unshortening is off).
     public let unshortener: BackgroundUnshortener?
 
@@ -89,6 +91,7 @@ public final class StarlingServer: Sendable {
         write.delete("posts/{id}", use: deletePost)
         let admin = router.group("v1").add(middleware: AuthMiddleware(keys: keys, role: .admin))
         admin.delete("authors/{author}/posts", use: deleteAuthor)
+        admin.post("entities/relabel", use: relabelEntities)
         router.group().add(middleware: AuthMiddleware(keys: keys, role: .read)).get("metrics", use: prometheus)
         return router
     }
