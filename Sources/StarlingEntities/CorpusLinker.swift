@@ -213,8 +213,22 @@ public final class CorpusLinker {
                 context[k].filter { !featureNames[Int($0)].hasPrefix("d:") }
                     + records[d.0].candidates[d.1].shape.filter { featureNames[Int($0)].first.map { "<>".contains($0) } ?? false }
             })
-            let (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
+            var (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
                                                           beta: settings.propagation, rounds: settings.propagationRounds)
+            // The catalogue's keywords and negative keywords are the writer's own word: a post they decide keeps
+            // at least (at most) its catalogue-only confidence, whatever the unlabelled corpus suggests.
+            let keywordIDs = Set(compiled.keywords.compactMap { featureIDs[$0] })
+            let negativeIDs = Set(compiled.negative.compactMap { featureIDs[$0] })
+            var heldByKeyword = [Bool](repeating: false, count: docs.count)
+            for k in docs.indices where clamped[k] == nil {
+                if context[k].contains(where: negativeIDs.contains) {
+                    heldByKeyword[k] = confidence[k] > catalogue[k]
+                    confidence[k] = min(confidence[k], catalogue[k])
+                } else if context[k].contains(where: keywordIDs.contains) {
+                    heldByKeyword[k] = confidence[k] < catalogue[k]
+                    confidence[k] = max(confidence[k], catalogue[k])
+                }
+            }
             summaries.append(CorpusEntitySummary(
                 entityID: compiled.entity.id, name: compiled.entity.name, posts: docs.count, signals: signals,
                 labelled: confidence.filter { $0 >= settings.threshold }.count,
@@ -232,6 +246,7 @@ public final class CorpusLinker {
                     let similar = neighbours[k].map { String(format: "%.2f", $0) } ?? "none"
                     evidence.append(String(format: "corpus posterior %.2f, catalogue %.2f, ", r[k], catalogue[k])
                                     + "similar posts \(similar)")
+                    if heldByKeyword[k] { evidence.append("the catalogue's keywords hold the catalogue-only confidence") }
                 }
                 evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
                                        docs.count, signals, EntityLinker.sigmoid(prior))

@@ -80,6 +80,9 @@ public struct CompiledEntity: Sendable {
     /// Features of name, description and keywords, except the single-word aliases; the other words of multi-word
     /// aliases stay (`renfe` of "Cercanías Renfe", `air` of "Delta Air Lines").
     public let profile: Set<String>
+    /// Features of the keywords alone (part of `profile`): the catalogue writer's own hints, which corpus mode
+    /// does not overrule.
+    public let keywords: Set<String>
     /// Features of the negative keywords.
     public let negative: Set<String>
     /// The language the description is written in, when its stopwords say it.
@@ -130,6 +133,8 @@ public struct EntityMatcher: Sendable {
             var profileText = e.name + " " + (e.description ?? "")
             profileText += " " + e.keywords.joined(separator: " . ")
             let profile = featurizer.features(ofText: profileText, analyzer: analyzer).subtracting(aliasFeatures)
+            let keywords = featurizer.features(ofText: e.keywords.joined(separator: " . "), analyzer: analyzer)
+                .subtracting(aliasFeatures)
             let negative = featurizer.features(ofText: e.negativeKeywords.joined(separator: " . "), analyzer: analyzer)
             let language = e.description.flatMap { d in
                 featurizer.language(of: analyzer.analyze(d).tokens.filter { $0.kind == .word }.map(\.normalized))
@@ -149,7 +154,8 @@ public struct EntityMatcher: Sendable {
             for h in handles.union(implied) { handleIndex[h, default: []].append(i) }
             for h in tags.union(impliedTags) { hashtagIndex[h, default: []].append(i) }
             compiled.append(CompiledEntity(
-                entity: e, aliasSequences: sequences, aliasFeatures: aliasFeatures, profile: profile, negative: negative,
+                entity: e, aliasSequences: sequences, aliasFeatures: aliasFeatures, profile: profile, keywords: keywords,
+                negative: negative,
                 language: language, handles: handles, cashtags: Set(e.cashtags.map { key($0.hasPrefix("$") ? String($0.dropFirst()) : $0) }),
                 hashtags: tags, domains: domains, impliedHandles: implied, impliedHashtags: impliedTags))
         }

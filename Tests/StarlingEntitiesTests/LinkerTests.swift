@@ -95,6 +95,41 @@ import Testing
         #expect(out.suffix(ordinary.count).allSatisfy { $0.mentions.isEmpty })
     }
 
+    /// Where the entity is a minority of its alias's posts, similar posts pull a post about it down; a catalogue
+    /// keyword holds its catalogue-only confidence (the same word in the description does not).
+    @Test func keywordsHoldTheirDecisionInCorpusMode() throws {
+        func decide(_ yaml: String) throws -> (post: LabelledPost, catalogueOnly: [EntityMention]) {
+            let linker = try makeLinker(yaml)
+            let analyzer = try Analyzer()
+            let corpus = CorpusLinker(linker: linker)
+            let target = "Love my new iphone from apple, happy today"
+            corpus.add(id: "target", analysis: analyzer.analyze(target))
+            let fruit = ["Love my new apple tree, happy today", "Happy today with a new apple crumble, love it",
+                         "New apple harvest today, love the orchard", "Love apple slices, happy and new today",
+                         "Today a new apple juice, love and happy", "Happy new apple season today, love it",
+                         "Apple cake today, new recipe I love, happy", "Love this new apple cider, happy today"]
+            for (i, t) in fruit.enumerated() { corpus.add(id: "f\(i)", analysis: analyzer.analyze(t)) }
+            return (corpus.finish()[0], linker.link(analyzer.analyze(target)))
+        }
+        let base = """
+            entities:
+              - id: apple_inc
+                name: Apple Inc.
+                aliases: [apple]
+                domains: [apple.com]
+            """
+        let described = try decide(base + "\n    description: American technology company that makes the iPhone.\n")
+        let keyworded = try decide(base + "\n    description: American technology company.\n    keywords: [iphone]\n")
+        // Alone, the post is about the company either way...
+        #expect(described.catalogueOnly.first?.entityID == "apple_inc")
+        #expect(keyworded.catalogueOnly.first?.entityID == "apple_inc")
+        // ...among the fruit posts, the description's word is pulled under, the keyword holds.
+        #expect(described.post.mentions.isEmpty, "\(described.post.mentions)")
+        let held = try #require(keyworded.post.mentions.first, "\(keyworded.post)")
+        #expect(held.confidence >= keyworded.catalogueOnly[0].confidence - 1e-9)
+        #expect(held.evidence.contains { $0.contains("keywords hold") }, "\(held.evidence)")
+    }
+
     /// Similar posts pull each other's confidence: one round against the pairwise cosine formula, written out here.
     @Test func propagatesConfidenceBetweenSimilarPosts() throws {
         let h = 1 / 2.0.squareRoot()
