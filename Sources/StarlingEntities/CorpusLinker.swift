@@ -215,8 +215,9 @@ public final class CorpusLinker {
             })
             var (confidence, neighbours) = Self.propagate(start, fixed: clamped.map { $0 != nil }, vectors: vectors,
                                                           beta: settings.propagation, rounds: settings.propagationRounds)
-            // The catalogue's keywords and negative keywords are the writer's own word: a post they decide keeps
-            // at least (at most) its catalogue-only confidence, whatever the unlabelled corpus suggests.
+            // The catalogue's keywords and negative keywords are the writer's own word, and so is a fuller name than
+            // the ambiguous word (`warner bros`, `apple inc`): a post they decide keeps at least (at most) its
+            // catalogue-only confidence, whatever the unlabelled corpus suggests.
             let keywordIDs = Set(compiled.keywords.compactMap { featureIDs[$0] })
             let negativeIDs = Set(compiled.negative.compactMap { featureIDs[$0] })
             var heldByKeyword = [Bool](repeating: false, count: docs.count)
@@ -224,7 +225,8 @@ public final class CorpusLinker {
                 if context[k].contains(where: negativeIDs.contains) {
                     heldByKeyword[k] = confidence[k] > catalogue[k]
                     confidence[k] = min(confidence[k], catalogue[k])
-                } else if context[k].contains(where: keywordIDs.contains) {
+                } else if records[docs[k].0].candidates[docs[k].1].candidate.specificAlias
+                            || context[k].contains(where: keywordIDs.contains) {
                     heldByKeyword[k] = confidence[k] < catalogue[k]
                     confidence[k] = max(confidence[k], catalogue[k])
                 }
@@ -246,7 +248,9 @@ public final class CorpusLinker {
                     let similar = neighbours[k].map { String(format: "%.2f", $0) } ?? "none"
                     evidence.append(String(format: "corpus posterior %.2f, catalogue %.2f, ", r[k], catalogue[k])
                                     + "similar posts \(similar)")
-                    if heldByKeyword[k] { evidence.append("the catalogue's keywords hold the catalogue-only confidence") }
+                    if heldByKeyword[k] {
+                        evidence.append("a catalogue keyword or the full name holds the catalogue-only confidence")
+                    }
                 }
                 evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
                                        docs.count, signals, EntityLinker.sigmoid(prior))

@@ -42,6 +42,9 @@ public struct EntityCandidate: Sendable, Equatable {
     /// Lines"; `@delta`): never counted as context, since every post of the alias has them. The other words of the
     /// entity's aliases do count (`renfe` beside "cercanías").
     public var matchedFeatures: [String] = []
+    /// Whether an occurrence matched a multi-word alias of at least two content words (`warner bros`, `real
+    /// madrid`; not `el pais`, whose other word is a stopword): the fuller name, not only the ambiguous word.
+    public var specificAlias = false
 }
 
 /// Generic signs that an alias occurrence names an organisation rather than a common word, and the post's language.
@@ -189,6 +192,7 @@ public struct EntityMatcher: Sendable {
                 if c.occurrence == nil, kind != nil {
                     c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
                 }
+                c.specificAlias = c.specificAlias || (multiword && matched.count >= 2)
                 if let cues {
                     c.cues.capitalisedMidSentence = c.cues.capitalisedMidSentence || cues.capitalisedMidSentence
                     c.cues.lowerCase = c.cues.lowerCase && cues.lowerCase
@@ -205,6 +209,7 @@ public struct EntityMatcher: Sendable {
                                         shape: shape)
                 if let cues { c.cues = cues }
                 c.matchedFeatures = matched
+                c.specificAlias = multiword && matched.count >= 2
                 found[e] = c
                 order.append(e)
             }

@@ -127,7 +127,7 @@ import Testing
         #expect(described.post.mentions.isEmpty, "\(described.post.mentions)")
         let held = try #require(keyworded.post.mentions.first, "\(keyworded.post)")
         #expect(held.confidence >= keyworded.catalogueOnly[0].confidence - 1e-9)
-        #expect(held.evidence.contains { $0.contains("keywords hold") }, "\(held.evidence)")
+        #expect(held.evidence.contains { $0.contains("holds the catalogue-only confidence") }, "\(held.evidence)")
     }
 
     /// Similar posts pull each other's confidence: one round against the pairwise cosine formula, written out here.

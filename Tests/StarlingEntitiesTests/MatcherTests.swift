@@ -63,6 +63,24 @@ import Testing
         #expect(candidates("pineapple juice").isEmpty)
     }
 
+    /// A fuller name than the ambiguous word counts as specific only with two content words (`apple records`,
+    /// `apple inc`), not when the other word is a stopword (`el pais`).
+    @Test func specificAliasesNeedTwoContentWords() throws {
+        #expect(candidates("apple records")["apple_records"]?.specificAlias == true)
+        #expect(candidates("shares of Apple Inc. rose")["apple_inc"]?.specificAlias == true)
+        #expect(candidates("an apple a day")["apple_inc"]?.specificAlias == false)
+        let pais = try makeLinker("""
+            entities:
+              - id: el_pais
+                name: El País
+                aliases: [pais, el pais]
+                description: Periódico español.
+            """)
+        let post = pais.matcher.candidates(in: try Analyzer().analyze("La economía de el país crece"))
+        let c = try #require(post.candidates.first)
+        #expect(c.multiword && !c.specificAlias)
+    }
+
     @Test func homepageLinksCountBehindShortLinks() throws {
         let links = [PostURL(url: "https://t.co/abc", expanded: "https://www.apple.com/iphone/")]
         let c = try #require(candidates("look https://t.co/abc", links: links)["apple_inc"])
