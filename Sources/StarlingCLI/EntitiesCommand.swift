@@ -109,7 +109,13 @@ struct EntitiesCommand: ParsableCommand {
 
     /// `--index`: decides the index's stored posts in corpus mode and rewrites their entity terms.
     private func relabel(_ path: String, linker: EntityLinker, settings: DisambiguationSettings) throws {
-        let s = try IndexMaintenance.relabelEntities(path: path, linker: linker, onIssue: { printError($0) })
+        let s: EntityRelabelSummary
+        do {
+            s = try IndexMaintenance.relabelEntities(path: path, linker: linker, onIssue: { printError($0) })
+        } catch IndexError.locked(let locked) {
+            throw CommandFailure(message: IndexError.locked(path: locked).description
+                + "; if it is a running `starling serve`, ask it instead: POST /v1/entities/relabel (admin key)")
+        }
         if !quiet { for e in s.entities { printError(Self.describe(e, settings: settings)) } }
         if json {
             guard case .object(let fields) = s.json else { return }
@@ -132,6 +138,9 @@ struct EntitiesCommand: ParsableCommand {
         if s.profileUsed {
             line += String(format: "profile learnt from the corpus (estimated share %.2f, ", s.estimatedShare)
                 + "agreement with the catalogue \(agreement))"
+        } else if s.narrowInput {
+            line += "the learnt profile was set aside (the input is mostly posts naming it, no ordinary language to "
+                + "learn the other senses from): decided from the catalogue and similar posts"
         } else {
             line += "the learnt profile was set aside (agreement with the catalogue \(agreement) ≤ "
                 + String(format: "%.2f", settings.corpusAgreement) + "): decided from the catalogue and similar posts"

@@ -47,8 +47,12 @@ public struct CorpusEntitySummary: Sendable, Equatable {
     public var estimatedShare: Double
     /// Correlation of the EM's posteriors with the catalogue-only confidences (nil: too few posts to say).
     public var agreement: Double?
-    /// Whether the learnt profile took part (false: set aside for disagreeing with the catalogue).
+    /// Whether the learnt profile took part (false: set aside for disagreeing with the catalogue, or because the
+    /// input is narrow).
     public var profileUsed: Bool
+    /// Whether the posts naming the entity are more than `narrowInputShare` of the input (then the profile is set
+    /// aside whatever the agreement).
+    public var narrowInput: Bool = false
 }
 
 /// Collects a corpus, then decides every post with profiles learnt from all of it. Single-threaded.
@@ -203,7 +207,10 @@ public final class CorpusLinker {
             let catalogue = docs.map { EntityLinker.sigmoid(records[$0.0].candidates[$0.1].catalogueLogOdds) }
             let agreement = Self.correlation(docs.indices.filter { clamped[$0] == nil }.map { (r[$0], catalogue[$0]) })
             // Undefined (fewer than three posts, or one side constant): nothing says the EM went astray.
-            let corpusWeight = (agreement ?? 1) > settings.corpusAgreement ? settings.corpusWeight : 0
+            // An input made mostly of this alias's posts (a stream filtered on the word) has no ordinary language
+            // to tell the other senses by: the EM's "other" side would start from the alias's own posts.
+            let narrow = Double(docs.count) > settings.narrowInputShare * documents
+            let corpusWeight = (agreement ?? 1) > settings.corpusAgreement && !narrow ? settings.corpusWeight : 0
             let start = docs.indices.map { k in
                 clamped[k] ?? corpusWeight * r[k] + (1 - corpusWeight) * catalogue[k]
             }
@@ -234,7 +241,8 @@ public final class CorpusLinker {
             summaries.append(CorpusEntitySummary(
                 entityID: compiled.entity.id, name: compiled.entity.name, posts: docs.count, signals: signals,
                 labelled: confidence.filter { $0 >= settings.threshold }.count,
-                estimatedShare: EntityLinker.sigmoid(prior), agreement: agreement, profileUsed: corpusWeight > 0))
+                estimatedShare: EntityLinker.sigmoid(prior), agreement: agreement, profileUsed: corpusWeight > 0,
+                narrowInput: narrow))
             for (k, (ri, ci)) in docs.enumerated() {
                 let c = records[ri].candidates[ci]
                 guard all || confidence[k] >= settings.threshold else { continue }
@@ -255,7 +263,7 @@ public final class CorpusLinker {
                 evidence.append(String(format: "corpus profile from %d posts (%d with signals), estimated share %.2f",
                                        docs.count, signals, EntityLinker.sigmoid(prior))
                                 + (agreement.map { String(format: ", agreement with the catalogue %.2f", $0) } ?? "")
-                                + (corpusWeight > 0 ? "" : " (set aside)"))
+                                + (corpusWeight > 0 ? "" : narrow ? " (set aside: the input is mostly posts naming it)" : " (set aside)"))
                 out[records[ri].post].mentions.append(linker.mention(c.candidate, confidence: confidence[k], evidence: evidence))
             }
         }

@@ -51,8 +51,13 @@ import Testing
             description: American airline based in Atlanta.
         """
 
-    @Test func learnsTheEntitysContextFromPostsWithSignals() throws {
-        let linker = try makeLinker(Self.deltaYAML)
+    @Test(arguments: [false, true])
+    func learnsTheEntitysContextFromPostsWithSignals(narrow: Bool) throws {
+        // 13 of the 23 posts name Delta: a narrow input by default (no ordinary language to learn the other senses
+        // from), so the profile is set aside; allowed, it learns from the posts with signals.
+        var settings = DisambiguationSettings()
+        if !narrow { settings.narrowInputShare = 1 }
+        let linker = try makeLinker(Self.deltaYAML, settings: settings)
         let analyzer = try Analyzer()
         let corpus = CorpusLinker(linker: linker)
         // Posts with a homepage link teach that flights, gates and baggage go with the airline...
@@ -92,6 +97,9 @@ import Testing
         let learnt = try #require(out[taught.count].mentions.first)
         #expect(learnt.evidence.contains { $0.hasPrefix("learnt context:") })
         #expect(learnt.evidence.contains { $0.contains("4 with signals") })
+        let summary = try #require(corpus.summaries.first)
+        #expect(summary.narrowInput == narrow && summary.profileUsed == !narrow, "\(summary)")
+        #expect(learnt.evidence.contains { $0.contains("set aside: the input is mostly posts naming it") } == narrow)
         #expect(out.suffix(ordinary.count).allSatisfy { $0.mentions.isEmpty })
     }
 
