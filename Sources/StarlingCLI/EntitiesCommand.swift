@@ -111,7 +111,19 @@ struct EntitiesCommand: ParsableCommand {
     private func relabel(_ path: String, linker: EntityLinker, settings: DisambiguationSettings) throws {
         let s: EntityRelabelSummary
         do {
-            s = try IndexMaintenance.relabelEntities(path: path, linker: linker, onIssue: { printError($0) })
+            let showProgress = stderrIsTerminal && !quiet
+            s = try IndexMaintenance.relabelEntities(
+                path: path, linker: linker,
+                onIssue: {
+                    if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                    printError($0)
+                },
+                onProgress: { read, last in
+                    if showProgress {
+                        FileHandle.standardError.write(Data("\r\u{1B}[Kreading stored posts: \(read)/\(last)".utf8))
+                    }
+                })
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         } catch IndexError.locked(let locked) {
             throw CommandFailure(message: IndexError.locked(path: locked).description
                 + "; if it is a running `starling serve`, ask it instead: POST /v1/entities/relabel (admin key)")

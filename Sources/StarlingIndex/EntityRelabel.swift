@@ -84,8 +84,10 @@ extension IndexMaintenance {
     ///
     /// - Complexity: one pass over the stored posts (analysis as at ingest, without the writing) plus the corpus
     ///   linker's O(iterations · feature occurrences of the posts naming an entity).
+    /// `onProgress(read, last)` is called every 10,000 documents (document ids read so far, and the last one).
     public static func decideEntities(_ database: Database, linker: EntityLinker,
-                                      onIssue: (String) -> Void = { _ in }) throws -> EntityDecisions {
+                                      onIssue: (String) -> Void = { _ in },
+                                      onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityDecisions {
         var out = EntityDecisions()
         let analyzer = try Analyzer()
         let corpus = CorpusLinker(linker: linker)
@@ -93,6 +95,7 @@ extension IndexMaintenance {
         let last = try database.lastDocID()
         if last > 0 {
             for docid in 1...last {
+                if docid % 10_000 == 0 { onProgress(docid, last) }
                 guard let data = try storedData(database, docid) else { continue }
                 out.posts += 1
                 guard let post = StoredPost.post(data) else {
@@ -165,11 +168,13 @@ extension IndexMaintenance {
     ///
     /// - Complexity: `decideEntities`, plus one read and one replace per changed post.
     public static func relabelEntities(path: String, linker: EntityLinker, commitEvery: Int = 10_000,
-                                       onIssue: (String) -> Void = { _ in }) throws -> EntityRelabelSummary {
+                                       onIssue: (String) -> Void = { _ in },
+                                       onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityRelabelSummary {
         let start = Date()
         let database = try IndexLocation.openWriter(path, create: false)
         defer { try? database.close() }
-        let decided = try decideEntities(database, linker: linker, onIssue: { onIssue("\(path): \($0)") })
+        let decided = try decideEntities(database, linker: linker, onIssue: { onIssue("\(path): \($0)") },
+                                         onProgress: onProgress)
         var summary = EntityRelabelSummary(decided)
         var pending = 0
         for d in decided.decisions where d.entities != d.held {
