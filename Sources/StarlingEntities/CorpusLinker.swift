@@ -206,10 +206,10 @@ public final class CorpusLinker {
             // each other together; signals stay as they are.
             let catalogue = docs.map { EntityLinker.sigmoid(records[$0.0].candidates[$0.1].catalogueLogOdds) }
             let agreement = Self.correlation(docs.indices.filter { clamped[$0] == nil }.map { (r[$0], catalogue[$0]) })
-            // Undefined (fewer than three posts, or one side constant): nothing says the EM went astray.
             // An input made mostly of this alias's posts (a stream filtered on the word) has no ordinary language
             // to tell the other senses by: the EM's "other" side would start from the alias's own posts.
             let narrow = Double(docs.count) > settings.narrowInputShare * documents
+            // Agreement undefined (fewer than three posts, or one side constant): nothing says the EM went astray.
             let corpusWeight = (agreement ?? 1) > settings.corpusAgreement && !narrow ? settings.corpusWeight : 0
             let start = docs.indices.map { k in
                 clamped[k] ?? corpusWeight * r[k] + (1 - corpusWeight) * catalogue[k]
@@ -227,14 +227,14 @@ public final class CorpusLinker {
             // catalogue-only confidence, whatever the unlabelled corpus suggests.
             let keywordIDs = Set(compiled.keywords.compactMap { featureIDs[$0] })
             let negativeIDs = Set(compiled.negative.compactMap { featureIDs[$0] })
-            var heldByKeyword = [Bool](repeating: false, count: docs.count)
+            var held = [Bool](repeating: false, count: docs.count)
             for k in docs.indices where clamped[k] == nil {
                 if context[k].contains(where: negativeIDs.contains) {
-                    heldByKeyword[k] = confidence[k] > catalogue[k]
+                    held[k] = confidence[k] > catalogue[k]
                     confidence[k] = min(confidence[k], catalogue[k])
                 } else if records[docs[k].0].candidates[docs[k].1].candidate.specificAlias
                             || context[k].contains(where: keywordIDs.contains) {
-                    heldByKeyword[k] = confidence[k] < catalogue[k]
+                    held[k] = confidence[k] < catalogue[k]
                     confidence[k] = max(confidence[k], catalogue[k])
                 }
             }
@@ -256,7 +256,7 @@ public final class CorpusLinker {
                     let similar = neighbours[k].map { String(format: "%.2f", $0) } ?? "none"
                     evidence.append(String(format: "corpus posterior %.2f, catalogue %.2f, ", r[k], catalogue[k])
                                     + "similar posts \(similar)")
-                    if heldByKeyword[k] {
+                    if held[k] {
                         evidence.append("a catalogue keyword or the full name holds the catalogue-only confidence")
                     }
                 }

@@ -187,12 +187,13 @@ public struct EntityMatcher: Sendable {
         var order: [Int] = []
         func note(_ e: Int, surface: String, start: Int, end: Int, kind: OccurrenceKind?, multiword: Bool,
                   signal: Double, evidence: String?, shape: [String], cues: OccurrenceCues? = nil, matched: [String] = []) {
+            let specific = multiword && matched.count >= 2
             if var c = found[e] {
                 for f in matched where !c.matchedFeatures.contains(f) { c.matchedFeatures.append(f) }
                 if c.occurrence == nil, kind != nil {
                     c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
                 }
-                c.specificAlias = c.specificAlias || (multiword && matched.count >= 2)
+                c.specificAlias = c.specificAlias || specific
                 if let cues {
                     c.cues.capitalisedMidSentence = c.cues.capitalisedMidSentence || cues.capitalisedMidSentence
                     c.cues.lowerCase = c.cues.lowerCase && cues.lowerCase
@@ -209,7 +210,7 @@ public struct EntityMatcher: Sendable {
                                         shape: shape)
                 if let cues { c.cues = cues }
                 c.matchedFeatures = matched
-                c.specificAlias = multiword && matched.count >= 2
+                c.specificAlias = specific
                 found[e] = c
                 order.append(e)
             }

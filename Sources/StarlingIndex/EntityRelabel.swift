@@ -178,9 +178,9 @@ extension IndexMaintenance {
         var summary = EntityRelabelSummary(decided)
         var pending = 0
         for d in decided.decisions where d.entities != d.held {
-            let terms = try database.termList(d.docid)
             let document = try database.document(d.docid)
-            let (added, removed) = applyEntities(d.entities, catalogue: decided.catalogue, to: document, terms: terms)
+            let (added, removed) = applyEntities(d.entities, catalogue: decided.catalogue, to: document,
+                                                 terms: document.terms())
             guard added + removed > 0 else { continue }
             try database.replaceDocument(d.docid, document)
             summary.added += added
