@@ -10,16 +10,23 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve an index over HTTP: a JSON API under /v1 (see openapi/starling.yaml).",
         discussion: """
-            One writer ingests continuously (POST /v1/posts, NDJSON); an acknowledged post is committed and
-            searchable at once. Without --keys the service only listens on loopback. The key file holds one key a
-            line: `ROLE KEY [NAME]`, ROLE read, write or admin, KEY at least 16 characters of [A-Za-z0-9._-];
-            clients send `Authorization: Bearer KEY`. SIGTERM or Ctrl-C stops accepting, finishes the requests in
+            One writer ingests continuously (POST /v1/posts, NDJSON); an acknowledged post is committed and \
+            searchable at once. Without --keys the service only listens on loopback. The key file holds one key a \
+            line: `ROLE KEY [NAME]`, ROLE read, write or admin, KEY at least 16 characters of [A-Za-z0-9._-]; \
+            clients send `Authorization: Bearer KEY`. SIGTERM or Ctrl-C stops accepting, finishes the requests in \
             flight and commits. Prints `listening on http://HOST:PORT` once ready (--port 0 picks a free port).
 
             Short links (analyzers/url/shorteners.txt) of ingested posts are resolved in the background, as \
             `starling unshorten` does (same cache, SSRF rules and limits), and their targets' url: and domain: terms \
             are added to the posts when they arrive; ingest never waits for it. At start, posts already indexed with \
             unresolved short links are caught up. --no-unshorten turns this off.
+
+            With an entity catalogue (analyzers/entities/*.yaml), ingest decides each post's entities alone; every \
+            --relabel-interval seconds (default 900) the service decides all stored posts together, as \
+            `starling entities --index` does, and rewrites the entity terms that change, if posts were written or \
+            deleted since the last time (always the first time after start). POST /v1/entities/relabel does it at once; --relabel-interval 0 turns the \
+            background relabelling off.
+
             Example: starling serve --index indexes/default --port 8080
             """
     )
@@ -62,7 +69,14 @@ struct ServeCommand: ParsableCommand {
             help: ArgumentHelp("Shortener domain list (default: analyzers/url/shorteners.txt).", valueName: "FILE"))
     var unshortenShorteners: String?
 
+    @Option(name: .customLong("relabel-interval"),
+            help: ArgumentHelp("Seconds between background relabellings of the entities (0: never).", valueName: "S"))
+    var relabelInterval: Double = 900
+
     func validate() throws {
+        if !(relabelInterval >= 0) || !relabelInterval.isFinite {
+            throw ValidationError("--relabel-interval must be a number of seconds, 0 or more")
+        }
         try ResolverLimits.validate(concurrency: unshortenConcurrency, timeout: unshortenTimeout,
                                     maxHops: unshortenMaxHops, prefix: "unshorten-")
         if unshortenQueue < 0 { throw ValidationError("--unshorten-queue must be at least 0") }
@@ -72,6 +86,7 @@ struct ServeCommand: ParsableCommand {
         try reportingErrors {
             var config = ServiceConfiguration(indexPath: index.resolved, host: host, port: port)
             config.limits.maxBodyBytes = maxBody
+            config.relabelInterval = relabelInterval > 0 ? relabelInterval : nil
             if unshorten {
                 var u = BackgroundUnshortenOptions()
                 u.resolver = ResolverLimits.configuration(

@@ -41,6 +41,10 @@ public struct ServiceConfiguration: Sendable {
     /// `starling serve` turns it on unless given `--no-unshorten`: network access stays an explicit choice of
     /// whoever embeds the service.
     public var unshorten: BackgroundUnshortenOptions?
+    /// Seconds between background relabellings of the index's entities in corpus mode (as
+    /// `POST /v1/entities/relabel` does), each only when posts were written or deleted since the last one began;
+    /// nil (the default here) turns it off. `starling serve` sets it from `--relabel-interval`.
+    public var relabelInterval: Double?
 
     /// A configuration for the index at `indexPath`.
     public init(indexPath: String, host: String = "127.0.0.1", port: Int = 8080, keys: APIKeys = APIKeys()) {
@@ -66,6 +70,9 @@ public struct ServiceConfiguration: Sendable {
                 """)
         }
         guard (0...65_535).contains(port) else { throw ConfigurationError(message: "--port must be 0...65535") }
+        if let r = relabelInterval, !(r > 0) || !r.isFinite {
+            throw ConfigurationError(message: "the relabelling interval must be a positive number of seconds")
+        }
     }
 }
 

@@ -6,8 +6,11 @@
 // After an ingest's commit, its posts' short links go to the background unshortener (when enabled), which adds
 // where they lead through the same writer; the ingest does not wait for it.
 //
-// Shutdown: on SIGTERM/SIGINT Hummingbird stops accepting, lets requests in flight finish, the unshortener stops,
-// and then the writer commits what it holds and closes the index.
+// With a relabelling interval, a background task relabels the index's entities in corpus mode now and then
+// (Routes/EntityRoutes.swift).
+//
+// Shutdown: on SIGTERM/SIGINT Hummingbird stops accepting, lets requests in flight finish, the unshortener and the
+// background relabelling stop, and then the writer commits what it holds and closes the index.
 import Foundation
 import Hummingbird
 import StarlingAnalysis
@@ -33,6 +36,8 @@ public final class StarlingServer: Sendable {
     let relabelState = RelabelState()
     /// Resolves committed posts' short links and adds their targets' terms (nil when unshortening is off).
     public let unshortener: BackgroundUnshortener?
+    /// The background relabelling's task (when `relabelInterval` is set), cancelled at `close`.
+    private let relabelTask = TaskSlot()
 
     /// Opens (or creates) the index and starts the writer. Refuses unsafe settings (see
     /// `ServiceConfiguration.validate`).
@@ -57,12 +62,16 @@ public final class StarlingServer: Sendable {
         metrics = ServiceMetrics(unshorten: { [unshortener] in unshortener?.statistics })
         openAPIDocument = OpenAPIDocument.load()
         unshortener?.start()
+        if let interval = configuration.relabelInterval {
+            relabelTask.set(Task { [weak self] in await self?.relabelLoop(interval: interval) })
+        }
     }
 
     /// Stops the unshortener, commits what the writer holds and closes the index. Call once the HTTP server has
     /// stopped.
     public func close() async throws {
         unshortener?.stop()
+        relabelTask.cancel()
         readers.close()
         try await writer.close()
     }
@@ -113,6 +122,24 @@ public final class StarlingServer: Sendable {
         do { try await app.runService() } catch { serveError = error }
         try await close()
         if let serveError { throw serveError }
+    }
+}
+
+/// Holds one background task so a `Sendable` server can cancel it later.
+final class TaskSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+
+    func set(_ t: Task<Void, Never>) {
+        lock.lock()
+        task = t
+        lock.unlock()
+    }
+
+    func cancel() {
+        lock.lock()
+        task?.cancel()
+        lock.unlock()
     }
 }
 

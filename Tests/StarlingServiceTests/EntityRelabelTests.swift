@@ -65,6 +65,75 @@ struct EntityRelabelTests {
         }
     }
 
+    @Test("with an interval the service relabels by itself once posts arrive, and not again while none do",
+          .enabled(if: FileManager.default.fileExists(atPath: weps3.path), "../shared/data is absent: the WePS-3 tweets are needed"))
+    func relabelsInTheBackground() async throws {
+        let lines = try Self.posts()
+        // What ingest alone (each post decided by itself) gives for Delta, on a service without the interval.
+        let ingestOnly = Counter()
+        try await TestServer.with { t in
+            for start in stride(from: 0, to: lines.count, by: 500) {
+                _ = try await t.ingest(Array(lines[start..<min(lines.count, start + 500)]))
+            }
+            let s = try await t.get("/v1/search?q=\(enc("entity:delta_air_lines"))&limit=0")
+            ingestOnly.set(s.json["total"] as? Int ?? -1)
+            let relabel = try await t.get("/v1/stats").json["entities_relabel"] as? [String: Any]
+            #expect(relabel?["automatic"] as? Bool == false && relabel?["runs"] as? Int == 0)
+        }
+        let catalogueOnly = ingestOnly.value
+        let dir = try makeTempDir("index")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var config = ServiceConfiguration(indexPath: dir.appendingPathComponent("index").path, port: 0)
+        config.relabelInterval = 0.5
+        try await TestServer.with(configuration: config) { t in
+            func relabelStats() async throws -> [String: Any] {
+                let s = try await t.get("/v1/stats")
+                #expect(s.status == 200)
+                return s.json["entities_relabel"] as? [String: Any] ?? [:]
+            }
+            /// Waits for a finished background relabelling that read `posts` posts.
+            func waitForRun(over posts: Int) async throws -> [String: Any] {
+                for _ in 0..<240 {
+                    let s = try await relabelStats()
+                    let last = s["last"] as? [String: Any] ?? [:]
+                    if last["posts"] as? Int == posts, last["automatic"] as? Bool == true, s["running"] as? Bool == false {
+                        return s
+                    }
+                    try await Task.sleep(nanoseconds: 250_000_000)
+                }
+                Issue.record("no background relabelling over \(posts) posts within a minute: \(try await relabelStats())")
+                return [:]
+            }
+            func found(_ entity: String) async throws -> Int {
+                let s = try await t.get("/v1/search?q=\(enc("entity:" + entity))&limit=0")
+                return s.json["total"] as? Int ?? -1
+            }
+            // An empty index: no relabelling yet, so the first check runs one over no posts.
+            let first = try await waitForRun(over: 0)
+            #expect(first["automatic"] as? Bool == true && first["interval_seconds"] as? Double == 0.5)
+            for start in stride(from: 0, to: lines.count, by: 500) {
+                let r = try await t.ingest(Array(lines[start..<min(lines.count, start + 500)]))
+                #expect(r.status == 200 && r.json["rejected"] as? Int == 0)
+            }
+            // Posts arrived: later checks relabel them (perhaps once in the middle of the ingest too), nobody
+            // calling the endpoint.
+            let done = try await waitForRun(over: lines.count)
+            #expect((done["automatic_runs"] as? Int ?? 0) >= 2 && done["errors"] as? Int == 0, "\(done)")
+            // The index now holds exactly the corpus decisions: an explicit relabelling has nothing left to do,
+            // and corpus mode did change some of the ingest's decisions (Delta's, as the test above shows).
+            let r = try await t.request("POST", "/v1/entities/relabel", contentType: "application/json")
+            #expect(r.status == 200 && r.json["changed_posts"] as? Int == 0, "\(r.json)")
+            let delta = try #require((r.json["entities"] as? [[String: Any]])?.first { $0["id"] as? String == "delta_air_lines" })
+            #expect(try await found("delta_air_lines") == delta["after"] as? Int)
+            #expect(delta["after"] as? Int != catalogueOnly, "ingest alone gives \(catalogueOnly)")
+            // No post written since: later checks leave the index alone.
+            let runs = done["automatic_runs"] as? Int ?? 0
+            try await Task.sleep(nanoseconds: 2_000_000_000)
+            let quiet = try await relabelStats()
+            #expect(quiet["automatic_runs"] as? Int == runs && quiet["runs"] as? Int == runs + 1, "\(quiet)")
+        }
+    }
+
     @Test("relabelling needs an admin key")
     func relabelNeedsAdmin() async throws {
         let keys = try APIKeys.parse("""
@@ -79,4 +148,12 @@ struct EntityRelabelTests {
             #expect(ok.status == 200 && ok.json["posts"] as? Int == 0, "an empty index: nothing to decide")
         }
     }
+}
+
+/// One number handed out of a `@Sendable` closure.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored = 0
+    func set(_ v: Int) { lock.lock(); stored = v; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return stored }
 }

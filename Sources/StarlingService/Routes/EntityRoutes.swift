@@ -3,6 +3,9 @@
 // entity terms should change go through the live writer's queue (`modify`), in chunks, beside ordinary ingest:
 // searches and writes go on meanwhile. A post written again meanwhile is decided by its own catalogue-only stage
 // and then set to the corpus decision made from its earlier text; the next relabelling catches up with it.
+// With `ServiceConfiguration.relabelInterval` the service also does this by itself: every interval, when posts
+// were written or deleted since the last relabelling began, so an index fed continuously keeps its `entity:` terms
+// and facet in corpus mode without anyone calling the endpoint.
 import Foundation
 import Hummingbird
 import StarlingEntities
@@ -10,19 +13,26 @@ import StarlingIndex
 import StarlingModel
 import XapianKit
 
-/// At most one relabelling at a time, and the terms it changed.
+/// At most one relabelling at a time, the terms it changed, and what the background relabelling has done.
 final class RelabelState: @unchecked Sendable {
     private let lock = NSLock()
     private var running = false
     private var added = 0, removed = 0, changed = 0
+    private var runs = 0, automaticRuns = 0, errors = 0
+    private var lastError: String?
+    private var last: (finished: Date, changedPosts: Int, posts: Int, seconds: Double, automatic: Bool)?
+    /// The writer's posts written + deleted when the last relabelling began (nil: none yet).
+    private var contentSeen: Int?
 
-    /// Whether this caller may start one (false: one is running).
-    func begin() -> Bool {
+    /// Whether this caller may start one (false: one is running). `content` is the writer's posts written +
+    /// deleted now: what the relabelling will see.
+    func begin(content: Int) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         if running { return false }
         running = true
         (added, removed, changed) = (0, 0, 0)
+        contentSeen = content
         return true
     }
 
@@ -45,6 +55,49 @@ final class RelabelState: @unchecked Sendable {
         defer { lock.unlock() }
         return (added, removed, changed)
     }
+
+    /// Whether posts were written or deleted since the last relabelling began (true before the first).
+    func isStale(content: Int) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return contentSeen != content
+    }
+
+    func finished(_ summary: EntityRelabelSummary, automatic: Bool) {
+        lock.lock()
+        runs += 1
+        if automatic { automaticRuns += 1 }
+        last = (Date(), summary.changedPosts, summary.posts, summary.seconds, automatic)
+        lock.unlock()
+    }
+
+    func failed(_ error: Error) {
+        lock.lock()
+        errors += 1
+        lastError = "\(error)"
+        lock.unlock()
+    }
+
+    /// The `entities_relabel` object of /v1/stats.
+    func json(interval: Double?) -> JSONValue {
+        lock.lock()
+        defer { lock.unlock() }
+        var o: [(String, JSONValue)] = [
+            ("automatic", .bool(interval != nil)),
+            ("interval_seconds", interval.map { .double($0) } ?? .null),
+            ("running", .bool(running)), ("runs", .int(Int64(runs))), ("automatic_runs", .int(Int64(automaticRuns))),
+            ("errors", .int(Int64(errors))),
+        ]
+        if let lastError { o.append(("last_error", .string(lastError))) }
+        if let last {
+            o.append(("last", .object([
+                ("finished", .string(ISO8601DateFormatter().string(from: last.finished))),
+                ("automatic", .bool(last.automatic)), ("posts", .int(Int64(last.posts))),
+                ("changed_posts", .int(Int64(last.changedPosts))), ("seconds", .double(last.seconds)),
+            ])))
+        }
+        return .object(o)
+    }
 }
 
 extension StarlingServer {
@@ -54,12 +107,20 @@ extension StarlingServer {
     /// `POST /v1/entities/relabel`: the summary of `starling entities --index --json` once every change is
     /// committed. 409 when no catalogue is installed or a relabelling is already running.
     @Sendable func relabelEntities(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard let summary = try await relabel(automatic: false) else {
+            throw APIError(.conflict, "relabel-running", "a relabelling of this index is already running")
+        }
+        return JSONResponse.make(summary.json)
+    }
+
+    /// Decides every stored post together and rewrites the entity terms that change, through the live writer.
+    /// Nil when a relabelling is already running. Throws 409 without a catalogue, 503 once the writer is closing.
+    func relabel(automatic: Bool) async throws -> EntityRelabelSummary? {
         guard let linker = capabilities.entityLinker else {
             throw APIError(.conflict, "no-catalogue", "no entity catalogue is installed (analyzers/entities/*.yaml)")
         }
-        guard relabelState.begin() else {
-            throw APIError(.conflict, "relabel-running", "a relabelling of this index is already running")
-        }
+        let w = writer.statistics
+        guard relabelState.begin(content: w.postsWritten + w.postsDeleted) else { return nil }
         defer { relabelState.end() }
         let start = Date()
         let path = configuration.indexPath
@@ -102,6 +163,27 @@ extension StarlingServer {
         (summary.added, summary.removed, summary.changedPosts) = counts
         summary.after = try IndexMaintenance.entityCounts(Database(path: path), catalogue)
         summary.seconds = Date().timeIntervalSince(start)
-        return JSONResponse.make(summary.json)
+        relabelState.finished(summary, automatic: automatic)
+        return summary
+    }
+
+    /// The background relabelling: every `interval` seconds, when a catalogue is installed and posts were written
+    /// or deleted since the last relabelling began, relabel the index (skipped while one is running). Ends when
+    /// the task is cancelled (at `close`).
+    func relabelLoop(interval: Double) async {
+        let nanoseconds = UInt64(max(0.05, interval) * 1e9)
+        while !Task.isCancelled {
+            do { try await Task.sleep(nanoseconds: nanoseconds) } catch { return }
+            guard capabilities.entityLinker != nil else { continue }
+            let w = writer.statistics
+            guard relabelState.isStale(content: w.postsWritten + w.postsDeleted) else { continue }
+            do {
+                _ = try await relabel(automatic: true)
+            } catch let e as APIError where e.status == .serviceUnavailable {
+                return  // the writer is closing
+            } catch {
+                relabelState.failed(error)
+            }
+        }
     }
 }

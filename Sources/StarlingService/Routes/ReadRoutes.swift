@@ -169,11 +169,13 @@ extension StarlingServer {
         return JSONResponse.make(json)
     }
 
-    /// `GET /v1/stats`: `starling stats --json`, plus the writer's and the background unshortener's counters.
+    /// `GET /v1/stats`: `starling stats --json`, plus the writer's, the background unshortener's and the entity
+    /// relabelling's counters.
     @Sendable func stats(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let path = configuration.indexPath
         let w = writer.statistics
         let unshortenJSON = Self.unshortenJSON(unshortener?.statistics)
+        let relabelJSON = relabelState.json(interval: configuration.relabelInterval)
         let json = try await read { s -> JSONValue in
             var o = try IndexStats.collect(s.database, path: path).json.objectValue ?? []
             o.append(("writer", .object([
@@ -182,6 +184,7 @@ extension StarlingServer {
                 ("last_group_seconds", .double(w.lastGroupSeconds)),
             ])))
             o.append(("unshorten", unshortenJSON))
+            o.append(("entities_relabel", relabelJSON))
             return .object(o)
         }
         return JSONResponse.make(json)
