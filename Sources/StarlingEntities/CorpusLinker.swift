@@ -163,9 +163,11 @@ public final class CorpusLinker {
             let weight = x.map { 1 / (copies[$0.sorted()] ?? 1) }
             let y = x
             let alpha = settings.additive
-            let vocabulary = Double(featureNames.count)
             let mass = y.enumerated().reduce(0.0) { $0 + weight[$1.offset] * Double($1.element.count) }
             let muO = settings.backgroundWeight * mass
+            // The smoothing's weight in both sides' totals scales with the alias's posts, not with the input's
+            // vocabulary: the same posts are decided alike inside a small or a large corpus.
+            let smoothingMass = settings.smoothingShare * mass
             var logRatio: [Int32: Double] = [:]
             var prior = 0.0
             for _ in 0..<max(1, settings.iterations) {
@@ -190,8 +192,8 @@ public final class CorpusLinker {
                 for f in Set(ne.keys).union(no.keys) {
                     // "Other" leans on ordinary language (the whole input); the entity's side only on its posts.
                     let b = backgroundTotal > 0 ? documentFrequency[Int(f)] / backgroundTotal : 0
-                    let pe = ((ne[f] ?? 0) + alpha) / (te + alpha * vocabulary)
-                    let po = ((no[f] ?? 0) + muO * b + alpha) / (to + muO + alpha * vocabulary)
+                    let pe = ((ne[f] ?? 0) + alpha) / (te + smoothingMass)
+                    let po = ((no[f] ?? 0) + muO * b + alpha) / (to + muO + smoothingMass)
                     logRatio[f] = log(pe / po)
                 }
                 // E-step: posteriors of the posts without a signal.

@@ -14,7 +14,7 @@ dev (`--split dev`); test is for reporting. All tweets still go through the one 
 read every tweet's text, never a label); the split only decides which organisations' labels are scored.
 
     python3 tools/entities-eval/eval.py [--starling PATH] [--data TSV] [--threshold X] [--catalog-only]
-                                        [--alone] [--split dev|test|all] [--json]
+                                        [--alone | --mixed] [--split dev|test|all] [--json]
 """
 import argparse
 import collections
@@ -79,6 +79,8 @@ def main():
     ap.add_argument("--catalog-only", action="store_true", help="decide each tweet alone (as indexing does)")
     ap.add_argument("--alone", action="store_true", help="one run per organisation over its own tweets only, as a "
                     "stream filtered on the name would be (default: one run over all 2,296 tweets)")
+    ap.add_argument("--mixed", action="store_true", help="one run over the tweets mixed into the ../shared/data "
+                    "corpora's 211,515 real posts (read there, never judged), as inside a listener's index")
     ap.add_argument("--split", choices=["dev", "test", "all"], default="all",
                     help="organisations to show per organisation (dev while developing); summaries cover the halves shown")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -95,14 +97,26 @@ def main():
     found = {}
     # One run over every tweet, or (--alone) one run per organisation over its tweets only.
     groups = [[r for r in rows if r["org"] == org] for org in sorted({r["org"] for r in rows})] if args.alone else [rows]
+    background = ""
+    if args.mixed:
+        if args.alone:
+            sys.exit("--mixed and --alone are opposites: give one")
+        sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+        import build_corpus  # the same reader of ../shared/data/corpora as the benchmarks
+        shared = os.path.join(os.path.dirname(os.path.dirname(args.data)), "..")
+        real, _ = build_corpus.real_posts(build_corpus.Path(shared))
+        background = "".join(json.dumps({"id": "bg-" + p["id"], "text": p["text"]}, ensure_ascii=False) + "\n"
+                             for p in real)
     for group in groups:
         posts = "".join(json.dumps({"id": r["id"], "text": r["text"]}, ensure_ascii=False) + "\n" for r in group)
+        posts = background + posts
         out = subprocess.run(cmd, input=posts, capture_output=True, text=True, cwd=ROOT)
         if out.returncode != 0:
             sys.exit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr}")
         for line in out.stdout.splitlines():
             o = json.loads(line)
-            found[o["id"]] = {e["id"] for e in o["entities"]}
+            if not o["id"].startswith("bg-"):
+                found[o["id"]] = {e["id"] for e in o["entities"]}
     if len(found) != len(rows):
         sys.exit(f"expected {len(rows)} answers, got {len(found)}")
 
@@ -132,7 +146,8 @@ def main():
               "organisations": {org: evaluate(rs) for org, rs in sorted(by_org.items())
                                 if args.split == "all" or SPLIT[org] == args.split},
               "left_out_unknown": len(rows) - len(judged),
-              "command": " ".join(cmd) + (" (one run per organisation, its tweets only)" if args.alone else "")}
+              "command": " ".join(cmd) + (" (one run per organisation, its tweets only)" if args.alone else
+                                          " (the tweets after 211,515 real posts)" if args.mixed else "")}
     report["overall"] = report["halves"]["all" if args.split == "all" else args.split]
     o = report["organisations"]
     if args.dump:
