@@ -11,6 +11,7 @@ enum Paths {
     static let sharedData = root.deletingLastPathComponent().appendingPathComponent("shared/data")
     static var weps3: URL { sharedData.appendingPathComponent("eval/entities/weps3-trial.tsv") }
     static var weps3Available: Bool { FileManager.default.fileExists(atPath: weps3.path) }
+    static var sentiment140: URL { sharedData.appendingPathComponent("corpora/sentiment140/sample-10k.latin1.csv") }
 }
 
 /// A linker over catalogue `yaml` with the standard analyser and stopwords.
