@@ -24,8 +24,8 @@ struct ServeCommand: ParsableCommand {
             With an entity catalogue (analyzers/entities/*.yaml), ingest decides each post's entities alone; every \
             --relabel-interval seconds (default 900) the service decides all stored posts together, as \
             `starling entities --index` does, and rewrites the entity terms that change, if posts were written or \
-            deleted since the last time (always the first time after start). POST /v1/entities/relabel does it at once; --relabel-interval 0 turns the \
-            background relabelling off.
+            deleted since the last time (always the first time after start). POST /v1/entities/relabel does it at \
+            once; --relabel-interval 0 turns the background relabelling off.
 
             Example: starling serve --index indexes/default --port 8080
             """

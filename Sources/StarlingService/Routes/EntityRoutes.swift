@@ -56,6 +56,13 @@ final class RelabelState: @unchecked Sendable {
         return (added, removed, changed)
     }
 
+    /// A relabelling that began did not finish: the next check runs one whatever was written meanwhile.
+    func forgetContent() {
+        lock.lock()
+        contentSeen = nil
+        lock.unlock()
+    }
+
     /// Whether posts were written or deleted since the last relabelling began (true before the first).
     func isStale(content: Int) -> Bool {
         lock.lock()
@@ -121,7 +128,11 @@ extension StarlingServer {
         }
         let w = writer.statistics
         guard relabelState.begin(content: w.postsWritten + w.postsDeleted) else { return nil }
-        defer { relabelState.end() }
+        var done = false
+        defer {
+            if !done { relabelState.forgetContent() }
+            relabelState.end()
+        }
         let start = Date()
         let path = configuration.indexPath
         do {
@@ -164,6 +175,7 @@ extension StarlingServer {
         summary.after = try IndexMaintenance.entityCounts(Database(path: path), catalogue)
         summary.seconds = Date().timeIntervalSince(start)
         relabelState.finished(summary, automatic: automatic)
+        done = true
         return summary
     }
 
