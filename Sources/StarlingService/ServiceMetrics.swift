@@ -59,8 +59,9 @@ public final class ServiceMetrics: Sendable {
         ingestLatency.record(.nanoseconds(Int64(seconds * 1e9)))
     }
 
-    /// The exposition text, with the writer's and readers' gauges brought up to date first.
-    public func exposition(writer: LiveWriterStatistics, documents: Int, readers: Int) -> String {
+    /// The exposition text, with the writer's, readers' and entity relabelling's gauges brought up to date first.
+    public func exposition(writer: LiveWriterStatistics, documents: Int, readers: Int,
+                           relabel: EntityRelabelCounters = EntityRelabelCounters()) -> String {
         registry.makeGauge(descriptor: Self.name("index_documents", "", "Documents in the index.")).set(Int64(documents))
         registry.makeGauge(descriptor: Self.name("writer_commits", "", "Commits by the writer since start."))
             .set(Int64(writer.commits))
@@ -73,6 +74,17 @@ public final class ServiceMetrics: Sendable {
         registry.makeGauge(descriptor: Self.name("writer_last_group", "seconds", "Duration of the last write group."))
             .set(writer.lastGroupSeconds)
         registry.makeGauge(descriptor: Self.name("reader_sessions", "", "Reader sessions open.")).set(Int64(readers))
+        let relabelGauges: [(String, String, String, Double)] = [
+            ("entity_relabel_runs", "", "Entity relabellings finished since start (explicit and background).", Double(relabel.runs)),
+            ("entity_relabel_errors", "", "Background entity relabellings that failed since start.", Double(relabel.errors)),
+            ("entity_relabel_running", "", "1 while an entity relabelling runs.", relabel.running ? 1 : 0),
+            ("entity_relabel_last_changed_posts", "", "Posts whose entity terms the last relabelling changed.",
+             Double(relabel.lastChangedPosts)),
+            ("entity_relabel_last", "seconds", "Duration of the last entity relabelling.", relabel.lastSeconds),
+        ]
+        for (metric, unit, help, value) in relabelGauges {
+            registry.makeGauge(descriptor: Self.name(metric, unit, help)).set(value)
+        }
         if let u = unshorten() {
             // Counters since start, exported as gauges like the writer's (they are read from its statistics).
             let gauges: [(String, String, Int)] = [
@@ -91,4 +103,15 @@ public final class ServiceMetrics: Sendable {
         }
         return registry.emitToString()
     }
+}
+
+/// What /metrics reports of the entity relabellings.
+public struct EntityRelabelCounters: Sendable {
+    public var runs = 0
+    public var errors = 0
+    public var running = false
+    public var lastChangedPosts = 0
+    public var lastSeconds = 0.0
+    /// None yet.
+    public init() {}
 }

@@ -139,6 +139,10 @@ struct EntityRelabelTests {
             try await Task.sleep(nanoseconds: 2_000_000_000)
             let quiet = try await relabelStats()
             #expect(quiet["automatic_runs"] as? Int == runs && quiet["runs"] as? Int == runs + 1, "\(quiet)")
+            let metrics = try await t.get("/metrics").text
+            #expect(metrics.contains("starling_entity_relabel_runs \(runs + 1).0"), "\(metrics)")
+            #expect(metrics.contains("starling_entity_relabel_running 0.0"))
+            #expect(metrics.contains("starling_entity_relabel_last_changed_posts 0.0"), "the explicit call changed nothing")
         }
     }
 

@@ -85,6 +85,16 @@ final class RelabelState: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The figures /metrics exports.
+    var counters: EntityRelabelCounters {
+        lock.lock()
+        defer { lock.unlock() }
+        var c = EntityRelabelCounters()
+        (c.runs, c.errors, c.running) = (runs, errors, running)
+        if let last { (c.lastChangedPosts, c.lastSeconds) = (last.changedPosts, last.seconds) }
+        return c
+    }
+
     /// The `entities_relabel` object of /v1/stats.
     func json(interval: Double?) -> JSONValue {
         lock.lock()

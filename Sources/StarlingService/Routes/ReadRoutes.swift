@@ -201,7 +201,8 @@ extension StarlingServer {
     /// `GET /metrics`: Prometheus text format.
     @Sendable func prometheus(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let docs = try await read { s in try s.database.documentCount() }
-        let text = metrics.exposition(writer: writer.statistics, documents: docs, readers: readers.openSessions)
+        let text = metrics.exposition(writer: writer.statistics, documents: docs, readers: readers.openSessions,
+                                      relabel: relabelState.counters)
         return JSONResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
