@@ -126,7 +126,9 @@ let package = Package(
                 "StarlingTestSupport",
             ]
         ),
-        .testTarget(name: "StarlingIndexTests", dependencies: ["StarlingIndex", "StarlingModel", "XapianKit"]),
+        .testTarget(name: "StarlingIndexTests",
+                    dependencies: ["StarlingIndex", "StarlingModel", "XapianKit", "StarlingEntities", "StarlingAnalysis",
+                                   "StarlingImport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel", "XapianKit"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -102,7 +102,12 @@ public final class CorpusLinker {
     ///
     /// - Complexity: O(t) for t tokens.
     public func add(id: String, analysis: Analysis) {
-        let post = linker.matcher.candidates(in: analysis)
+        add(id: id, candidates: linker.matcher.candidates(in: analysis))
+    }
+
+    /// Adds one post whose candidates (with their context features) were found already, perhaps on another thread:
+    /// `linker.matcher.candidates(in:)` of its analysis.
+    public func add(id: String, candidates post: PostCandidates) {
         let index = ids.count
         ids.append(id)
         var fids: [Int32] = []

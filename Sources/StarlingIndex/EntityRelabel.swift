@@ -80,18 +80,51 @@ extension EntityRelabelSummary {
 }
 
 extension IndexMaintenance {
-    /// Reads every post stored in `database` and decides them all together with `linker` in corpus mode.
+    /// Reads every post stored in `database` and decides them all together with `linker` in corpus mode. Posts are
+    /// read in batches on this thread and analysed on `workers` threads; the corpus linker takes them in docid order,
+    /// so the decisions do not depend on the number of workers.
     ///
     /// - Complexity: one pass over the stored posts (analysis as at ingest, without the writing) plus the corpus
     ///   linker's O(iterations · feature occurrences of the posts naming an entity).
     /// `onProgress(read, last)` is called every 10,000 documents (document ids read so far, and the last one).
-    public static func decideEntities(_ database: Database, linker: EntityLinker,
+    public static func decideEntities(_ database: Database, linker: EntityLinker, workers: Int = 1,
                                       onIssue: (String) -> Void = { _ in },
                                       onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityDecisions {
         var out = EntityDecisions()
-        let analyzer = try Analyzer()
+        let workers = max(1, workers)
+        let analyzers = SendableBox(try (0..<workers).map { _ in try Analyzer() })
         let corpus = CorpusLinker(linker: linker)
+        let matcher = linker.matcher
         var stored: [(docid: UInt32, id: String)] = []
+        var batch: [(docid: UInt32, post: Post)] = []
+        /// Finds the batch's candidates on the workers, then hands them to the corpus linker in order.
+        func flush() {
+            guard !batch.isEmpty else { return }
+            let posts = batch
+            let n = min(workers, max(1, posts.count / 64))
+            let chunk = (posts.count + n - 1) / n
+            var found = [[PostCandidates]](repeating: [], count: n)
+            found.withUnsafeMutableBufferPointer { slots in
+                let slots = UnsafeMutableSendableBuffer(slots)
+                DispatchQueue.concurrentPerform(iterations: n) { w in
+                    let analyzer = analyzers.value[w]
+                    let lo = w * chunk, hi = min(posts.count, lo + chunk)
+                    var local: [PostCandidates] = []
+                    if lo < hi {
+                        local.reserveCapacity(hi - lo)
+                        for (_, post) in posts[lo..<hi] {
+                            local.append(matcher.candidates(in: analyzer.analyze(post.text, links: post.urls)))
+                        }
+                    }
+                    slots.buffer[w] = local
+                }
+            }
+            for (entry, candidates) in zip(posts, found.joined()) {
+                corpus.add(id: entry.post.id, candidates: candidates)
+                stored.append((entry.docid, entry.post.id))
+            }
+            batch.removeAll(keepingCapacity: true)
+        }
         let last = try database.lastDocID()
         if last > 0 {
             for docid in 1...last {
@@ -103,9 +136,10 @@ extension IndexMaintenance {
                     onIssue("document \(docid): the stored post does not read back; its entities are left as they are")
                     continue
                 }
-                corpus.add(id: post.id, analysis: analyzer.analyze(post.text, links: post.urls))
-                stored.append((docid, post.id))
+                batch.append((docid, post))
+                if batch.count >= 4_096 { flush() }
             }
+            flush()
         }
         let decided = corpus.finish()
         out.entities = corpus.summaries
@@ -162,18 +196,20 @@ extension IndexMaintenance {
     }
 
     /// Decides every post stored in the index at `path` with `linker` in corpus mode and rewrites the posts' entity
-    /// terms to match, committing every `commitEvery` changed posts. Holds the write lock throughout (searches go
-    /// on; a running `starling serve` on the same index is relabelled through its API instead). An interruption
-    /// leaves each post with either its old or its new terms.
+    /// terms to match, committing every `commitEvery` changed posts; the posts are analysed on `workers` threads.
+    /// Holds the write lock throughout (searches go on; a running `starling serve` on the same index is relabelled
+    /// through its API instead, on one thread). An interruption leaves each post with either its old or its new
+    /// terms.
     ///
     /// - Complexity: `decideEntities`, plus one read and one replace per changed post.
     public static func relabelEntities(path: String, linker: EntityLinker, commitEvery: Int = 10_000,
+                                       workers: Int = ProcessInfo.processInfo.activeProcessorCount,
                                        onIssue: (String) -> Void = { _ in },
                                        onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityRelabelSummary {
         let start = Date()
         let database = try IndexLocation.openWriter(path, create: false)
         defer { try? database.close() }
-        let decided = try decideEntities(database, linker: linker, onIssue: { onIssue("\(path): \($0)") },
+        let decided = try decideEntities(database, linker: linker, workers: workers, onIssue: { onIssue("\(path): \($0)") },
                                          onProgress: onProgress)
         var summary = EntityRelabelSummary(decided)
         var pending = 0
