@@ -78,6 +78,9 @@ struct EntitiesCommand: ParsableCommand {
                 return
             }
             let corpus = catalogOnly ? nil : CorpusLinker(linker: linker)
+            // Corpus mode analyses batches of posts on every core (the decisions are those of one thread).
+            let analyzers = corpus == nil ? [] : [analyzer] + (try (1..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in try Analyzer() })
+            var batch: [(id: String, text: String, links: [PostURL])] = []
 
             var lineNumber = 0
             var failed = false
@@ -92,14 +95,18 @@ struct EntitiesCommand: ParsableCommand {
                     failed = true
                     continue
                 }
-                let analysis = analyzer.analyze(post.text, links: post.urls)
                 if let corpus {
-                    corpus.add(id: post.id, analysis: analysis)
+                    batch.append((post.id, post.text, post.urls))
+                    if batch.count >= 4_096 {
+                        corpus.add(batch, analyzers: analyzers)
+                        batch.removeAll(keepingCapacity: true)
+                    }
                 } else {
-                    write(LabelledPost(id: post.id, mentions: linker.link(analysis)))
+                    write(LabelledPost(id: post.id, mentions: linker.link(analyzer.analyze(post.text, links: post.urls))))
                 }
             }
             if let corpus {
+                corpus.add(batch, analyzers: analyzers)
                 for labelled in corpus.finish() { write(labelled) }
                 if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
             }

@@ -92,37 +92,12 @@ extension IndexMaintenance {
                                       onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityDecisions {
         var out = EntityDecisions()
         let workers = max(1, workers)
-        let analyzers = SendableBox(try (0..<workers).map { _ in try Analyzer() })
+        let analyzers = try (0..<workers).map { _ in try Analyzer() }
         let corpus = CorpusLinker(linker: linker)
-        let matcher = linker.matcher
         var stored: [(docid: UInt32, id: String)] = []
-        var batch: [(docid: UInt32, post: Post)] = []
-        /// Finds the batch's candidates on the workers, then hands them to the corpus linker in order.
+        var batch: [(id: String, text: String, links: [PostURL])] = []
         func flush() {
-            guard !batch.isEmpty else { return }
-            let posts = batch
-            let n = min(workers, max(1, posts.count / 64))
-            let chunk = (posts.count + n - 1) / n
-            var found = [[PostCandidates]](repeating: [], count: n)
-            found.withUnsafeMutableBufferPointer { slots in
-                let slots = UnsafeMutableSendableBuffer(slots)
-                DispatchQueue.concurrentPerform(iterations: n) { w in
-                    let analyzer = analyzers.value[w]
-                    let lo = w * chunk, hi = min(posts.count, lo + chunk)
-                    var local: [PostCandidates] = []
-                    if lo < hi {
-                        local.reserveCapacity(hi - lo)
-                        for (_, post) in posts[lo..<hi] {
-                            local.append(matcher.candidates(in: analyzer.analyze(post.text, links: post.urls)))
-                        }
-                    }
-                    slots.buffer[w] = local
-                }
-            }
-            for (entry, candidates) in zip(posts, found.joined()) {
-                corpus.add(id: entry.post.id, candidates: candidates)
-                stored.append((entry.docid, entry.post.id))
-            }
+            corpus.add(batch, analyzers: analyzers)
             batch.removeAll(keepingCapacity: true)
         }
         let last = try database.lastDocID()
@@ -136,7 +111,8 @@ extension IndexMaintenance {
                     onIssue("document \(docid): the stored post does not read back; its entities are left as they are")
                     continue
                 }
-                batch.append((docid, post))
+                batch.append((post.id, post.text, post.urls))
+                stored.append((docid, post.id))
                 if batch.count >= 4_096 { flush() }
             }
             flush()

@@ -244,7 +244,7 @@ public final class Ingestor {
 }
 
 /// Lets concurrentPerform workers write disjoint slots of one buffer.
-struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
+private struct UnsafeMutableSendableBuffer<T>: @unchecked Sendable {
     let buffer: UnsafeMutableBufferPointer<T>
     init(_ b: UnsafeMutableBufferPointer<T>) { buffer = b }
 }
@@ -264,7 +264,7 @@ private final class WriterState: @unchecked Sendable {
 }
 
 /// Hands a value to another queue when the compiler cannot see that only one side touches it.
-struct SendableBox<T>: @unchecked Sendable {
+private struct SendableBox<T>: @unchecked Sendable {
     let value: T
     init(_ v: T) { value = v }
 }
