@@ -114,16 +114,16 @@ public final class CorpusLinker {
         precondition(!analyzers.isEmpty, "at least one analyser")
         let workers = min(analyzers.count, max(1, posts.count / 64))
         let chunk = (posts.count + workers - 1) / max(1, workers)
-        let slots = CandidateSlots(count: posts.count)
+        let slots = WorkerSlots<PostCandidates>(count: posts.count)
         let matcher = linker.matcher
-        let shared = AnalyzerList(analyzers)
+        let shared = AnalyzerBox(analyzers)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let analyzer = shared.analyzers[w]
             for i in (w * chunk)..<min(posts.count, (w + 1) * chunk) {
                 slots.set(i, matcher.candidates(in: analyzer.analyze(posts[i].text, links: posts[i].links)))
             }
         }
-        for (i, post) in posts.enumerated() { add(id: post.id, candidates: slots.take(i)) }
+        for (i, post) in posts.enumerated() { add(id: post.id, candidates: slots.take(i)!) }
     }
 
     /// Adds one post whose candidates (with their context features) were found already, perhaps on another thread:
@@ -362,34 +362,4 @@ public final class CorpusLinker {
         }
         return (c, neighbours)
     }
-}
-
-/// Result slots that `concurrentPerform` workers fill at disjoint indexes (raw memory: no exclusivity check sees
-/// the concurrent writes).
-private final class CandidateSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<PostCandidates?>
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    func set(_ i: Int, _ c: PostCandidates) { slots[i] = c }
-
-    /// Slot `i`'s candidates, leaving it empty.
-    func take(_ i: Int) -> PostCandidates {
-        defer { slots[i] = nil }
-        return slots[i]!
-    }
-}
-
-/// Analysers handed to worker threads, each used by one worker only.
-private struct AnalyzerList: @unchecked Sendable {
-    let analyzers: [Analyzer]
-    init(_ a: [Analyzer]) { analyzers = a }
 }

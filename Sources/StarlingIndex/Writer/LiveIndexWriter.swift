@@ -190,7 +190,7 @@ public final class LiveIndexWriter: @unchecked Sendable {
         let chunk = (posts.count + workers - 1) / workers
         let analyzers = try (0..<workers).map { _ in try checkOutAnalyzer() }
         defer { for a in analyzers { checkIn(a) } }
-        let out = PreparedSlots(count: posts.count)
+        let out = WorkerSlots<PreparedPost>(count: posts.count)
         let builder = self.builder
         let stages = self.stages
         let box = AnalyzerBox(analyzers)
@@ -502,26 +502,4 @@ public final class LiveIndexWriter: @unchecked Sendable {
         }
         return ids
     }
-}
-
-/// Result slots filled by concurrentPerform workers, each writing disjoint indexes (raw memory, so no
-/// exclusivity check sees the concurrent writes).
-private final class PreparedSlots: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<PreparedPost?>
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-    func set(_ i: Int, _ p: PreparedPost) { slots[i] = p }
-    var values: [PreparedPost] { slots.compactMap { $0 } }
-}
-
-/// Hands checked-out analysers to the workers; each index is used by exactly one worker.
-private struct AnalyzerBox: @unchecked Sendable {
-    let analyzers: [Analyzer]
-    init(_ a: [Analyzer]) { analyzers = a }
 }
