@@ -77,10 +77,10 @@ struct EntitiesCommand: ParsableCommand {
                 try relabel(indexPath, linker: linker, settings: settings)
                 return
             }
-            let corpus = catalogOnly ? nil : CorpusLinker(linker: linker)
             // Corpus mode analyses batches of posts on every core (the decisions are those of one thread).
-            let analyzers = corpus == nil ? [] : [analyzer] + (try (1..<max(1, ProcessInfo.processInfo.activeProcessorCount)).map { _ in try Analyzer() })
-            var batch: [(id: String, text: String, links: [PostURL])] = []
+            let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let corpus = catalogOnly ? nil
+                : CorpusLinker(linker: linker, analyzers: [analyzer] + (try (1..<cores).map { _ in try Analyzer() }))
 
             var lineNumber = 0
             var failed = false
@@ -96,17 +96,12 @@ struct EntitiesCommand: ParsableCommand {
                     continue
                 }
                 if let corpus {
-                    batch.append((post.id, post.text, post.urls))
-                    if batch.count >= 4_096 {
-                        corpus.add(batch, analyzers: analyzers)
-                        batch.removeAll(keepingCapacity: true)
-                    }
+                    corpus.add(id: post.id, text: post.text, links: post.urls)
                 } else {
                     write(LabelledPost(id: post.id, mentions: linker.link(analyzer.analyze(post.text, links: post.urls))))
                 }
             }
             if let corpus {
-                corpus.add(batch, analyzers: analyzers)
                 for labelled in corpus.finish() { write(labelled) }
                 if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
             }

@@ -82,13 +82,22 @@ public final class CorpusLinker {
         var candidates: [Candidate]
     }
 
-    /// A corpus linker deciding with `linker`'s catalogue and settings.
-    public init(linker: EntityLinker) {
+    /// Analysers for `add(id:text:links:)`, one per worker thread.
+    private let analyzers: [Analyzer]
+    /// Posts given as text and not analysed yet (analysed together, in order, on the analysers' threads).
+    private var pending: [(id: String, text: String, links: [PostURL])] = []
+    /// Posts analysed per batch of `add(id:text:links:)`.
+    static let batchSize = 4_096
+
+    /// A corpus linker deciding with `linker`'s catalogue and settings; `analyzers` (one per thread) let it analyse
+    /// the posts given as text on several cores.
+    public init(linker: EntityLinker, analyzers: [Analyzer] = []) {
         self.linker = linker
+        self.analyzers = analyzers
     }
 
     /// Number of posts added.
-    public var count: Int { ids.count }
+    public var count: Int { ids.count + pending.count }
 
     private func intern(_ f: String) -> Int32 {
         if let id = featureIDs[f] { return id }
@@ -103,17 +112,27 @@ public final class CorpusLinker {
     ///
     /// - Complexity: O(t) for t tokens.
     public func add(id: String, analysis: Analysis) {
+        analysePending()  // keeps the input order when both ways are mixed
         add(id: id, candidates: linker.matcher.candidates(in: analysis))
     }
 
-    /// Adds `posts` in order, analysing them and finding their candidates on one thread per analyser in
-    /// `analyzers` (at least one): the same decisions as adding them one by one, sooner on several cores.
+    /// Adds one post by its text: posts are analysed in batches, on one thread per analyser given at `init` (at
+    /// least one), and taken in the order given, so the decisions are those of adding them one by one.
+    public func add(id: String, text: String, links: [PostURL] = []) {
+        precondition(!analyzers.isEmpty, "CorpusLinker(linker:analyzers:) needs an analyser to add posts by text")
+        pending.append((id, text, links))
+        if pending.count >= Self.batchSize { analysePending() }
+    }
+
+    /// Analyses the pending posts on the analysers' threads, then adds them in order.
     ///
     /// - Complexity: O(t / a) time on a analysers for t tokens, then O(t) on this thread.
-    public func add(_ posts: [(id: String, text: String, links: [PostURL])], analyzers: [Analyzer]) {
-        precondition(!analyzers.isEmpty, "at least one analyser")
+    private func analysePending() {
+        guard !pending.isEmpty else { return }
+        let posts = pending
+        pending.removeAll(keepingCapacity: true)
         let workers = min(analyzers.count, max(1, posts.count / 64))
-        let chunk = (posts.count + workers - 1) / max(1, workers)
+        let chunk = (posts.count + workers - 1) / workers
         let slots = WorkerSlots<PostCandidates>(count: posts.count)
         let matcher = linker.matcher
         let shared = AnalyzerBox(analyzers)
@@ -128,7 +147,7 @@ public final class CorpusLinker {
 
     /// Adds one post whose candidates (with their context features) were found already, perhaps on another thread:
     /// `linker.matcher.candidates(in:)` of its analysis.
-    public func add(id: String, candidates post: PostCandidates) {
+    private func add(id: String, candidates post: PostCandidates) {
         let index = ids.count
         ids.append(id)
         var fids: [Int32] = []
@@ -151,6 +170,7 @@ public final class CorpusLinker {
     ///
     /// - Complexity: O(i · m) for i iterations and m feature occurrences in candidate posts.
     public func finish(all: Bool = false) -> [LabelledPost] {
+        analysePending()
         var out = ids.map { LabelledPost(id: $0, mentions: []) }
         summaries = []
         // Documents of each entity: (record, candidate) pairs.

@@ -81,8 +81,8 @@ extension EntityRelabelSummary {
 
 extension IndexMaintenance {
     /// Reads every post stored in `database` and decides them all together with `linker` in corpus mode. Posts are
-    /// read in batches on this thread and analysed on `workers` threads; the corpus linker takes them in docid order,
-    /// so the decisions do not depend on the number of workers.
+    /// read on this thread and analysed in batches on `workers` threads; the corpus linker takes them in docid
+    /// order, so the decisions do not depend on the number of workers.
     ///
     /// - Complexity: one pass over the stored posts (analysis as at ingest, without the writing) plus the corpus
     ///   linker's O(iterations · feature occurrences of the posts naming an entity).
@@ -92,14 +92,8 @@ extension IndexMaintenance {
                                       onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityDecisions {
         var out = EntityDecisions()
         let workers = max(1, workers)
-        let analyzers = try (0..<workers).map { _ in try Analyzer() }
-        let corpus = CorpusLinker(linker: linker)
+        let corpus = CorpusLinker(linker: linker, analyzers: try (0..<workers).map { _ in try Analyzer() })
         var stored: [(docid: UInt32, id: String)] = []
-        var batch: [(id: String, text: String, links: [PostURL])] = []
-        func flush() {
-            corpus.add(batch, analyzers: analyzers)
-            batch.removeAll(keepingCapacity: true)
-        }
         let last = try database.lastDocID()
         if last > 0 {
             for docid in 1...last {
@@ -111,11 +105,9 @@ extension IndexMaintenance {
                     onIssue("document \(docid): the stored post does not read back; its entities are left as they are")
                     continue
                 }
-                batch.append((post.id, post.text, post.urls))
+                corpus.add(id: post.id, text: post.text, links: post.urls)
                 stored.append((docid, post.id))
-                if batch.count >= 4_096 { flush() }
             }
-            flush()
         }
         let decided = corpus.finish()
         out.entities = corpus.summaries
