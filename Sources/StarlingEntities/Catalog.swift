@@ -26,11 +26,15 @@ public struct Entity: Sendable, Equatable, Hashable {
     public var keywords: [String]
     /// Words that suggest another sense of the alias.
     public var negativeKeywords: [String]
+    /// Names of other things that contain an alias (`big apple`, `apple pie`, `mekong delta`): an alias occurrence
+    /// inside one of them (in the text, or a hashtag spelling it) does not name the entity. Listening tools' usual
+    /// exclusions, for the senses a catalogue writer knows by name.
+    public var excludedPhrases: [String]
 
     /// An entity; only `id`, `name` and `aliases` are needed.
     public init(id: String, name: String, type: String? = nil, aliases: [String], handles: [String] = [],
                 cashtags: [String] = [], hashtags: [String] = [], domains: [String] = [], description: String? = nil,
-                keywords: [String] = [], negativeKeywords: [String] = []) {
+                keywords: [String] = [], negativeKeywords: [String] = [], excludedPhrases: [String] = []) {
         self.id = id
         self.name = name
         self.type = type
@@ -42,6 +46,7 @@ public struct Entity: Sendable, Equatable, Hashable {
         self.description = description
         self.keywords = keywords
         self.negativeKeywords = negativeKeywords
+        self.excludedPhrases = excludedPhrases
     }
 }
 

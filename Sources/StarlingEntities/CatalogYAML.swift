@@ -7,7 +7,7 @@ extension EntityCatalog {
     /// The keys an entity may have.
     public static let allowedKeys: Set<String> = [
         "id", "name", "type", "aliases", "handles", "cashtags", "hashtags", "domains", "description", "keywords",
-        "negative_keywords",
+        "negative_keywords", "excluded_phrases",
     ]
 
     /// Parses catalogue `yaml`; `file` names the source in errors.
@@ -99,13 +99,35 @@ extension EntityCatalog {
             throw EntityCatalogError(file: file, line: fields["id"]?.mark?.line,
                                      message: "id '\(id)' may hold only letters, digits, '_', '-' and '.'")
         }
+        let aliases = try strings("aliases", required: true)
+        let excluded = try strings("excluded_phrases", required: false)
+        // An excluded phrase that holds no alias could never apply: most likely a typo.
+        let aliasWords = aliases.map(Self.words)
+        if case .sequence(let seq)? = fields["excluded_phrases"] {
+            for (phrase, node) in zip(excluded, seq) {
+                let w = Self.words(phrase)
+                let holdsAlias = aliasWords.contains { a in
+                    !a.isEmpty && a.count <= w.count && (0...(w.count - a.count)).contains { Array(w[$0..<($0 + a.count)]) == a }
+                }
+                guard holdsAlias else {
+                    throw EntityCatalogError(file: file, line: node.mark?.line,
+                                             message: "excluded phrase '\(phrase)' holds none of the aliases (\(aliases.joined(separator: ", "))), so it could never apply")
+                }
+            }
+        }
         return Entity(
             id: id, name: try string("name", required: true)!, type: try string("type", required: false),
-            aliases: try strings("aliases", required: true), handles: try strings("handles", required: false),
+            aliases: aliases, handles: try strings("handles", required: false),
             cashtags: try strings("cashtags", required: false), hashtags: try strings("hashtags", required: false),
             domains: try strings("domains", required: false), description: try string("description", required: false),
             keywords: try strings("keywords", required: false),
-            negativeKeywords: try strings("negative_keywords", required: false))
+            negativeKeywords: try strings("negative_keywords", required: false),
+            excludedPhrases: excluded)
+    }
+
+    /// The lower-cased runs of letters and digits of `text` (accents kept): enough to see whether a phrase holds an alias.
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
     }
 
     private static func line(of error: YamlError) -> Int? {

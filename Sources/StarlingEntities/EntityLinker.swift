@@ -178,7 +178,10 @@ public struct EntityLinker: Sendable {
             let (z, why) = catalogueScore(cand, context: matcher.context(post, candidate: cand))
             var confidence = Self.sigmoid(z)
             var evidence = cand.evidence
-            if cand.signal > confidence {
+            if let phrase = cand.excludedBy, cand.signal == 0 {
+                confidence = 0
+                evidence.append("inside the excluded phrase '\(phrase)'")
+            } else if cand.signal > confidence {
                 confidence = cand.signal
             } else {
                 evidence += why

@@ -30,6 +30,9 @@ public struct EntityCandidate: Sendable, Equatable {
     public var multiword: Bool
     /// Strength of the strongest unambiguous signal (0 when none).
     public var signal: Double
+    /// The excluded phrase every alias occurrence of the post lies in (`big apple`), when all do: the post names
+    /// something else. Corpus mode keeps such a post as an example of the other senses.
+    public var excludedBy: String? = nil
     /// Human-readable reasons: signals found.
     public var evidence: [String]
     /// Features of this occurrence, learnt like words: how the alias is written (`~cap` capitalised mid-sentence,
@@ -88,6 +91,8 @@ public struct CompiledEntity: Sendable {
     public let keywords: Set<String>
     /// Features of the negative keywords.
     public let negative: Set<String>
+    /// The excluded phrases as match keys of their tokens (`big`, `apple`).
+    public let excludedSequences: [[String]]
     /// The language the description is written in, when its stopwords say it.
     public let language: String?
     let handles: Set<String>
@@ -111,6 +116,7 @@ public struct EntityMatcher: Sendable {
     private let hashtagIndex: [String: [Int]]
     private let cashtagIndex: [String: [Int]]
     private let domainIndex: [String: [Int]]
+    private let excludedIndex: [String: [(entity: Int, keys: [String])]]
 
     /// Compiles `catalog`; `analyzer` tokenises aliases and descriptions exactly as posts are tokenised.
     public init(catalog: EntityCatalog, analyzer: Analyzer, featurizer: ContextFeaturizer) {
@@ -121,6 +127,7 @@ public struct EntityMatcher: Sendable {
         var hashtagIndex: [String: [Int]] = [:]
         var cashtagIndex: [String: [Int]] = [:]
         var domainIndex: [String: [Int]] = [:]
+        var excludedIndex: [String: [(entity: Int, keys: [String])]] = [:]
         func key(_ s: String) -> String { ContextFeaturizer.matchKey(Normalizer.fold(s)) }
         for (i, e) in catalog.entities.enumerated() {
             var sequences: [[String]] = []
@@ -139,6 +146,14 @@ public struct EntityMatcher: Sendable {
             let keywords = featurizer.features(ofText: e.keywords.joined(separator: " . "), analyzer: analyzer)
                 .subtracting(aliasFeatures)
             let negative = featurizer.features(ofText: e.negativeKeywords.joined(separator: " . "), analyzer: analyzer)
+            var excluded: [[String]] = []
+            for phrase in e.excludedPhrases {
+                let keys = analyzer.analyze(phrase).tokens.filter { $0.kind == .word || $0.kind == .number }
+                    .map { ContextFeaturizer.matchKey($0.normalized) }
+                guard !keys.isEmpty, !excluded.contains(keys) else { continue }
+                excluded.append(keys)
+                excludedIndex[keys[0], default: []].append((i, keys))
+            }
             let language = e.description.flatMap { d in
                 featurizer.language(of: analyzer.analyze(d).tokens.filter { $0.kind == .word }.map(\.normalized))
             }
@@ -158,7 +173,7 @@ public struct EntityMatcher: Sendable {
             for h in tags.union(impliedTags) { hashtagIndex[h, default: []].append(i) }
             compiled.append(CompiledEntity(
                 entity: e, aliasSequences: sequences, aliasFeatures: aliasFeatures, profile: profile, keywords: keywords,
-                negative: negative,
+                negative: negative, excludedSequences: excluded,
                 language: language, handles: handles, cashtags: Set(e.cashtags.map { key($0.hasPrefix("$") ? String($0.dropFirst()) : $0) }),
                 hashtags: tags, domains: domains, impliedHandles: implied, impliedHashtags: impliedTags))
         }
@@ -169,6 +184,7 @@ public struct EntityMatcher: Sendable {
         self.hashtagIndex = hashtagIndex
         self.cashtagIndex = cashtagIndex
         self.domainIndex = domainIndex
+        self.excludedIndex = excludedIndex
     }
 
     /// The context features of `post` for `candidate`: the post's features without the alias words as matched.
@@ -186,9 +202,28 @@ public struct EntityMatcher: Sendable {
         var found: [Int: EntityCandidate] = [:]
         var order: [Int] = []
         func note(_ e: Int, surface: String, start: Int, end: Int, kind: OccurrenceKind?, multiword: Bool,
-                  signal: Double, evidence: String?, shape: [String], cues: OccurrenceCues? = nil, matched: [String] = []) {
+                  signal: Double, evidence: String?, shape: [String], cues: OccurrenceCues? = nil, matched: [String] = [],
+                  excludedBy: String? = nil) {
             let specific = multiword && matched.count >= 2
             if var c = found[e] {
+                if excludedBy != nil && c.excludedBy == nil && kind != nil {
+                    // An occurrence inside an excluded phrase adds nothing to a plain one but its words.
+                    for f in matched where !c.matchedFeatures.contains(f) { c.matchedFeatures.append(f) }
+                    found[e] = c
+                    return
+                }
+                if c.excludedBy != nil && excludedBy == nil {
+                    // Excluded only while every occurrence is; a signal never is. A plain occurrence replaces the
+                    // excluded one's form.
+                    c.excludedBy = nil
+                    if kind != nil {
+                        c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
+                        c.cues = cues ?? OccurrenceCues()
+                        c.shape = shape
+                        c.multiword = multiword
+                        c.specificAlias = specific
+                    }
+                }
                 for f in matched where !c.matchedFeatures.contains(f) { c.matchedFeatures.append(f) }
                 if c.occurrence == nil, kind != nil {
                     c.surface = surface; c.start = start; c.end = end; c.occurrence = kind
@@ -211,6 +246,7 @@ public struct EntityMatcher: Sendable {
                 if let cues { c.cues = cues }
                 c.matchedFeatures = matched
                 c.specificAlias = specific
+                c.excludedBy = excludedBy
                 found[e] = c
                 order.append(e)
             }
@@ -220,17 +256,20 @@ public struct EntityMatcher: Sendable {
         let words = analysis.tokens.filter { $0.kind == .word || $0.kind == .number }
         let keys = words.map { ContextFeaturizer.matchKey($0.normalized) }
         var casing: Casing? = nil  // only worked out for posts naming an alias: ingest sees mostly others
+        // Words covered by an entity's excluded phrases (`big apple`), worked out only when an alias is found.
+        var excludedWords: [Int: [Int: String]]? = nil
         for (i, k) in keys.enumerated() {
             guard let starts = aliasIndex[k] else { continue }
             var matched = Set<Int>()
             for (e, seq) in starts where !matched.contains(e) {
-                guard i + seq.count <= keys.count else { continue }
-                var ok = true
-                for j in 1..<max(1, seq.count) where keys[i + j] != seq[j] || words[i + j].position != words[i].position + UInt32(j) {
-                    ok = false
-                    break
+                guard Self.occurs(seq, in: keys, words: words, at: i) else { continue }
+                var excludedBy: String? = nil
+                if !excludedIndex.isEmpty {
+                    if excludedWords == nil { excludedWords = excludedSpans(keys, words: words) }
+                    if let covered = excludedWords?[e], let phrase = covered[i], (i..<(i + seq.count)).allSatisfy({ covered[$0] != nil }) {
+                        excludedBy = phrase
+                    }
                 }
-                guard ok else { continue }
                 let last = words[i + seq.count - 1]
                 let surface = Self.slice(analysis.text, words[i].start, last.end)
                 if casing == nil { casing = Casing(words) }
@@ -238,7 +277,8 @@ public struct EntityMatcher: Sendable {
                                                     last: i + seq.count - 1, casing: casing ?? Casing(words))
                 note(e, surface: surface, start: words[i].start, end: last.end, kind: .text, multiword: seq.count > 1,
                      signal: 0, evidence: nil, shape: shape, cues: cues,
-                     matched: words[i..<(i + seq.count)].compactMap { featurizer.feature($0.normalized) })
+                     matched: words[i..<(i + seq.count)].compactMap { featurizer.feature($0.normalized) },
+                     excludedBy: excludedBy)
                 matched.insert(e)
             }
         }
@@ -259,10 +299,13 @@ public struct EntityMatcher: Sendable {
             var candidatesHere = Set<Int>()
             for k in Set(wordKeys + [tagKey]) { for (e, _) in aliasIndex[k] ?? [] { candidatesHere.insert(e) } }
             for e in candidatesHere.sorted() {
+                // `#bigapple`, `#applepie`: the tag spells one of the entity's excluded phrases.
+                let excludedBy = entities[e].excludedSequences.first { $0.joined() == tagKey || Self.contains(wordKeys, $0) }
                 for seq in entities[e].aliasSequences where seq.joined() == tagKey || Self.contains(wordKeys, seq) {
                     note(e, surface: "#" + tag.text, start: start, end: end, kind: .hashtag, multiword: seq.count > 1,
                          signal: 0, evidence: nil, shape: ["~tag"],
-                         matched: seq.compactMap { featurizer.feature($0) } + (seq.joined() == tagKey ? ["#" + tagKey] : []))
+                         matched: seq.compactMap { featurizer.feature($0) } + (seq.joined() == tagKey ? ["#" + tagKey] : []),
+                         excludedBy: excludedBy?.joined(separator: " "))
                     break
                 }
             }
@@ -430,6 +473,26 @@ public struct EntityMatcher: Sendable {
             cues.organisationWord = cues.organisationWord ?? "'s"
         }
         return (shape, cues)
+    }
+
+    /// Whether the key sequence `seq` occurs at word `i` (consecutive positions).
+    private static func occurs(_ seq: [String], in keys: [String], words: [Token], at i: Int) -> Bool {
+        guard i + seq.count <= keys.count, keys[i] == seq[0] else { return false }
+        for j in 1..<max(1, seq.count) where keys[i + j] != seq[j] || words[i + j].position != words[i].position + UInt32(j) {
+            return false
+        }
+        return true
+    }
+
+    /// Per entity with excluded phrases occurring in the post, the words they cover (index → the phrase).
+    private func excludedSpans(_ keys: [String], words: [Token]) -> [Int: [Int: String]] {
+        var covered: [Int: [Int: String]] = [:]
+        for (i, k) in keys.enumerated() {
+            for (e, seq) in excludedIndex[k] ?? [] where Self.occurs(seq, in: keys, words: words, at: i) {
+                for j in i..<(i + seq.count) { covered[e, default: [:]][j] = seq.joined(separator: " ") }
+            }
+        }
+        return covered
     }
 
     private static func slice(_ text: String, _ start: Int, _ end: Int) -> String {

@@ -19,6 +19,11 @@ import Testing
         #expect(apple.description == "American technology company that makes the iPhone, iPad and Mac.")
         #expect(apple.keywords == ["iphone", "ipad", "mac", "ios"])
         #expect(apple.negativeKeywords == ["pie", "juice", "orchard"])
+        #expect(apple.excludedPhrases.isEmpty)
+        let excluding = try EntityCatalog.parse(
+            yaml: "entities:\n  - id: a\n    name: A\n    aliases: [apple, apple inc]\n    excluded_phrases: [big apple, Adam's Apple]\n",
+            file: "a.yaml")
+        #expect(excluding.entities.first?.excludedPhrases == ["big apple", "Adam's Apple"])
         let records = catalog.entities[1]
         #expect(records.handles.isEmpty && records.keywords.isEmpty && records.type == nil)
     }
@@ -40,6 +45,10 @@ import Testing
         ("entities: {a: 1}\n", 1, ["'entities' must be a list"]),
         ("entities:\n  - id: a\n    name: \"A\n", nil, ["not valid YAML"]),
         ("", nil, ["empty"]),
+        ("entities:\n  - id: a\n    name: A\n    aliases: [apple]\n    excluded_phrases: [big apple, pineapple]\n", 5,
+         ["excluded phrase 'pineapple' holds none of the aliases (apple)"]),
+        ("entities:\n  - id: a\n    name: A\n    aliases: [apple]\n    excluded_phrases: big apple\n", 5,
+         ["'excluded_phrases' must be a list"]),
     ]
 
     @Test(arguments: badCatalogues.indices)
