@@ -89,11 +89,13 @@ def main():
                 yaml.safe_dump(doc, f, allow_unicode=True)
         runs = {}
         for name, options in (("corpus mode", []), ("catalogue only", ["--catalog-only"])):
-            cmd = [args.starling, "entities", "--catalog", catalog, "--json", "--quiet", *options]
+            # Every candidate with its confidence (threshold 0): the default threshold and the sweep below.
+            cmd = [args.starling, "entities", "--catalog", catalog, "--json", "--quiet", "--threshold", "0", *options]
             out = subprocess.run(cmd, input=text, capture_output=True, text=True, cwd=ROOT)
             if out.returncode != 0:
                 sys.exit(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr}")
-            runs[name] = {o["id"]: {e["id"] for e in o["entities"]} for o in map(json.loads, out.stdout.splitlines())}
+            runs[name] = {o["id"]: {e["id"]: e["confidence"] for e in o["entities"]}
+                          for o in map(json.loads, out.stdout.splitlines())}
 
     ids = {p["id"] for p in posts}
     missing = [k for k in labels if k[0] not in ids]
@@ -107,16 +109,34 @@ def main():
     head = f"{'entity':<17} {'n':>4} {'rel':>5} | {'mode':<15} {'acc':>5} {'prec':>5} {'rec':>5} {'F1':>5} {'said':>5}"
     print(head)
     print("-" * len(head))
+    def said(found, post, entity, threshold):
+        # Confidences are printed rounded to 3 decimals; the default threshold's decisions are the unrounded ones.
+        c = found[post].get(entity)
+        return c is not None and c >= threshold
+
+    def score(entity, name, threshold):
+        rows = [(p, e, g) for p, e, g in judged if entity in ("ALL", e)]
+        return scores([(g, said(runs[name], p, e, threshold)) for p, e, g in rows])
+
     for entity in entities + ["ALL"]:
-        rows = [(p, g) for p, e, g in judged if entity in ("ALL", e)]
-        share = sum(g for _, g in rows) / len(rows)
-        for i, (name, found) in enumerate(runs.items()):
-            s = scores([(g, (entity if entity != "ALL" else e) in found[p])
-                        for (p, g), e in zip(rows, [e for _, e, _ in judged if entity in ("ALL", e)])])
+        rows = [g for _, e, g in judged if entity in ("ALL", e)]
+        share = sum(rows) / len(rows)
+        for i, name in enumerate(runs):
+            s = score(entity, name, 0.5)
             lead = f"{entity:<17} {s['n']:>4} {share:>5.2f}" if i == 0 else " " * 28
             print(f"{lead} | {name:<15} {s['accuracy']:>5.3f} {s['precision']:>5.3f} {s['recall']:>5.3f} "
                   f"{s['f1']:>5.3f} {s['labelled']:>5}")
     print("rel = share about the entity; said = posts labelled with it; majority (all related) accuracy = rel")
+    print()
+    print("ALL at other thresholds (--threshold): accuracy / precision / recall")
+    cuts = (0.3, 0.4, 0.5, 0.6, 0.7)
+    print(f"{'':<15}" + "".join(f"{c:>19}" for c in cuts))
+    for name in runs:
+        cells = ""
+        for c in cuts:
+            s = score("ALL", name, c)
+            cells += f"{s['accuracy']:>7.3f}/{s['precision']:.3f}/{s['recall']:.3f}"
+        print(f"{name:<15}{cells}")
 
 
 if __name__ == "__main__":
