@@ -65,7 +65,9 @@ def scores(pairs):
         return 2 * t / (2 * t + a + b) if t else (1.0 if a + b == 0 else 0.0)
 
     return {"n": len(pairs), "accuracy": (tp + tn) / len(pairs) if pairs else 0.0,
-            "f1_related": f1(tp, fp, fn), "f1_unrelated": f1(tn, fn, fp)}
+            "f1_related": f1(tp, fp, fn), "f1_unrelated": f1(tn, fn, fp),
+            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "said_related": tp + fp}
 
 
 def main():

@@ -32,6 +32,8 @@ from pathlib import Path
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+sys.path.insert(0, HERE)
+from eval import scores  # noqa: E402  (accuracy, precision, recall, F1 of the related class)
 
 
 def read_labels(path):
@@ -43,17 +45,6 @@ def read_labels(path):
                 sys.exit(f"{path}:{n}: expected: post id, entity id, TRUE/FALSE/UNKNOWN")
             labels[(fields[0], fields[1])] = fields[2]
     return labels
-
-
-def scores(pairs):
-    tp = sum(1 for g, p in pairs if g and p)
-    tn = sum(1 for g, p in pairs if not g and not p)
-    fp = sum(1 for g, p in pairs if not g and p)
-    fn = sum(1 for g, p in pairs if g and not p)
-    n = len(pairs)
-    return {"n": n, "accuracy": (tp + tn) / n if n else 0.0,
-            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0, "labelled": tp + fp}
 
 
 def main():
@@ -125,7 +116,7 @@ def main():
             s = score(entity, name, 0.5)
             lead = f"{entity:<17} {s['n']:>4} {share:>5.2f}" if i == 0 else " " * 28
             print(f"{lead} | {name:<15} {s['accuracy']:>5.3f} {s['precision']:>5.3f} {s['recall']:>5.3f} "
-                  f"{s['f1']:>5.3f} {s['labelled']:>5}")
+                  f"{s['f1_related']:>5.3f} {s['said_related']:>5}")
     print("rel = share about the entity; said = posts labelled with it; majority (all related) accuracy = rel")
     print()
     print("ALL at other thresholds (--threshold): accuracy / precision / recall")
