@@ -30,8 +30,8 @@ public struct EntityCandidate: Sendable, Equatable {
     public var multiword: Bool
     /// Strength of the strongest unambiguous signal (0 when none).
     public var signal: Double
-    /// The excluded phrase every alias occurrence of the post lies in (`big apple`), when all do: the post names
-    /// something else. Corpus mode keeps such a post as an example of the other senses.
+    /// The excluded phrase every alias occurrence of the post lies in (`big apple`), when all do and no signal
+    /// names the entity: the post names something else, and is decided 0 (corpus mode still learns from it).
     public var excludedBy: String? = nil
     /// Human-readable reasons: signals found.
     public var evidence: [String]
