@@ -23,6 +23,13 @@ struct EntitiesCommand: ParsableCommand {
             their entity terms (what entity:ID and the entity facet use) are rewritten where the decision changed: \
             indexing decides each post alone, from the catalogue only. Run it after a large import; posts added \
             later are again decided alone until the next run. Prints a summary (--json: as JSON) instead of labels.
+
+            With --suggest (stdin, or the posts of --index DIR, which is then only read), corpus mode's decisions \
+            are turned into catalogue edits to review instead of labels: per entity, the phrases around its name (in \
+            at least 3 posts, copies counted once) whose posts were nearly all (80 %) decided not about it, \
+            candidates for excluded_phrases ("kurt warner", "delta tau delta"), and those nearly all decided about \
+            it, candidates for aliases or keywords, each with up to 3 example post ids. They mirror the decisions, \
+            errors included: read them before adding any.
             """
     )
 
@@ -44,6 +51,9 @@ struct EntitiesCommand: ParsableCommand {
     @Flag(help: "No per-entity summary on stderr.")
     var quiet = false
 
+    @Flag(help: "Instead of labels, suggest excluded phrases and keywords from the corpus-mode decisions (--json: as JSON).")
+    var suggest = false
+
     @Option(name: .customLong("index"), help: ArgumentHelp(
         "Relabel the posts stored in this index (corpus mode) instead of reading stdin.", valueName: "DIR"))
     var indexPath: String?
@@ -53,6 +63,7 @@ struct EntitiesCommand: ParsableCommand {
         if indexPath != nil && catalogOnly {
             throw ValidationError("--index relabels with corpus-learnt profiles; catalogue-only decisions are what indexing already made")
         }
+        if suggest && catalogOnly { throw ValidationError("--suggest learns from the whole input: it cannot be used with --catalog-only") }
         if indexPath != nil && evidence { throw ValidationError("--evidence applies to labels on stdout, not to --index") }
     }
 
@@ -73,6 +84,12 @@ struct EntitiesCommand: ParsableCommand {
             settings.threshold = threshold
             let analyzer = try Analyzer()
             let linker = EntityLinker(catalog: catalog, analyzer: analyzer, settings: settings)
+            if let indexPath, suggest {
+                let decided = try IndexMaintenance.decideEntities(path: indexPath, linker: linker, onIssue: printError)
+                if !quiet { for s in decided.entities { printError(Self.describe(s, settings: settings)) } }
+                for s in decided.suggestions { emit(json ? Self.json(s).jsonText : Self.describe(s)) }
+                return
+            }
             if let indexPath {
                 try relabel(indexPath, linker: linker, settings: settings)
                 return
@@ -101,7 +118,11 @@ struct EntitiesCommand: ParsableCommand {
                     write(LabelledPost(id: post.id, mentions: linker.link(analyzer.analyze(post.text, links: post.urls))))
                 }
             }
-            if let corpus {
+            if let corpus, suggest {
+                _ = corpus.finish()
+                if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
+                for s in corpus.suggestions { emit(json ? Self.json(s).jsonText : Self.describe(s)) }
+            } else if let corpus {
                 for labelled in corpus.finish() { write(labelled) }
                 if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
             }
@@ -160,6 +181,32 @@ struct EntitiesCommand: ParsableCommand {
                 + String(format: "%.2f", settings.corpusAgreement) + "): decided from the catalogue and similar posts"
         }
         return line
+    }
+
+    /// `--suggest`, as text: the entity, then one line per suggested phrase.
+    static func describe(_ s: EntitySuggestions) -> String {
+        func line(_ p: PhraseSuggestion) -> String {
+            "    \(p.phrase)  (\(p.posts) posts, \(p.about) decided about it, mean confidence "
+                + String(format: "%.2f", p.meanConfidence) + "; e.g. " + p.examples.joined(separator: ", ") + ")"
+        }
+        var out = ["\(s.entityID) (\(s.name)):"]
+        out.append("  excluded_phrases to consider (posts nearly all decided not about it):"
+                   + (s.exclusions.isEmpty ? " none" : ""))
+        out += s.exclusions.map(line)
+        out.append("  aliases or keywords to consider (posts nearly all decided about it):" + (s.keywords.isEmpty ? " none" : ""))
+        out += s.keywords.map(line)
+        return out.joined(separator: "\n")
+    }
+
+    /// `--suggest --json`: one object per entity.
+    static func json(_ s: EntitySuggestions) -> JSONValue {
+        func phrase(_ p: PhraseSuggestion) -> JSONValue {
+            .object([("phrase", .string(p.phrase)), ("posts", .int(Int64(p.posts))), ("about", .int(Int64(p.about))),
+                     ("mean_confidence", .double((p.meanConfidence * 1000).rounded() / 1000)),
+                     ("examples", .array(p.examples.map { .string($0) }))])
+        }
+        return .object([("id", .string(s.entityID)), ("name", .string(s.name)),
+                        ("excluded_phrases", .array(s.exclusions.map(phrase))), ("keywords", .array(s.keywords.map(phrase)))])
     }
 
     private func write(_ p: LabelledPost) {

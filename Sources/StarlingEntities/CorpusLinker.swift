@@ -56,10 +56,41 @@ public struct CorpusEntitySummary: Sendable, Equatable {
     public var narrowInput: Bool = false
 }
 
+/// A phrase around an entity's name, and what corpus mode decided for the posts holding it.
+public struct PhraseSuggestion: Sendable, Equatable {
+    /// The phrase, as match keys (folded, accents stripped): what `excluded_phrases` or `aliases` would hold.
+    public var phrase: String
+    /// Posts holding it (identical contexts, copies, counted once).
+    public var posts: Int
+    /// Of those, the posts decided about the entity (confidence at or above the threshold).
+    public var about: Int
+    /// Their mean confidence.
+    public var meanConfidence: Double
+    /// Ids of the first few of them (at most `CorpusLinker.suggestionExamples`), in input order, to look at.
+    public var examples: [String] = []
+}
+
+/// Catalogue edits corpus mode suggests for one entity, for a person to review: the phrases around its name whose
+/// posts were nearly all decided one way. They mirror the decisions, errors included; they are not applied.
+public struct EntitySuggestions: Sendable, Equatable {
+    /// The entity's id and display name.
+    public var entityID: String
+    public var name: String
+    /// Phrases whose posts were nearly all decided not about it (`kurt warner`, `delta tau delta`): candidates for
+    /// `excluded_phrases`.
+    public var exclusions: [PhraseSuggestion]
+    /// Phrases whose posts were nearly all decided about it (`warner bros studio`, `amazon prime`): candidates for
+    /// `aliases` or `keywords`.
+    public var keywords: [PhraseSuggestion]
+}
+
 /// Collects a corpus, then decides every post with profiles learnt from all of it. Single-threaded.
 public final class CorpusLinker {
     /// After `finish`: one summary per entity some post named, in catalogue order.
     public private(set) var summaries: [CorpusEntitySummary] = []
+    /// After `finish`: per entity some post named, the phrases around its name whose posts were nearly all decided
+    /// one way (see `suggest`), in catalogue order.
+    public private(set) var suggestions: [EntitySuggestions] = []
     /// The catalogue and settings.
     public let linker: EntityLinker
     private var ids: [String] = []
@@ -173,6 +204,7 @@ public final class CorpusLinker {
         analysePending()
         var out = ids.map { LabelledPost(id: $0, mentions: []) }
         summaries = []
+        suggestions = []
         // Documents of each entity: (record, candidate) pairs.
         var byEntity: [Int: [(Int, Int)]] = [:]
         for (ri, r) in records.enumerated() {
@@ -291,6 +323,9 @@ public final class CorpusLinker {
                     confidence[k] = max(confidence[k], catalogue[k])
                 }
             }
+            suggestions.append(Self.suggest(compiled, phrases: docs.map { records[$0.0].candidates[$0.1].candidate.phrases },
+                                            confidence: confidence, copyKeys: x.map { $0.sorted() },
+                                            ids: docs.map { ids[records[$0.0].post] }, threshold: settings.threshold))
             summaries.append(CorpusEntitySummary(
                 entityID: compiled.entity.id, name: compiled.entity.name, posts: docs.count, signals: signals,
                 labelled: confidence.filter { $0 >= settings.threshold }.count,
@@ -325,6 +360,57 @@ public final class CorpusLinker {
         }
         for i in out.indices where out[i].mentions.count > 1 { out[i].mentions.sort { $0.confidence > $1.confidence } }
         return out
+    }
+
+    /// Smallest number of posts (copies counted once) a suggested phrase must hold.
+    public static let suggestionMinimumPosts = 3
+    /// Share of a suggested phrase's posts that must have been decided the same way.
+    public static let suggestionAgreement = 0.8
+    /// Suggestions kept per entity and kind.
+    public static let suggestionLimit = 10
+    /// Example post ids kept per suggestion.
+    public static let suggestionExamples = 3
+
+    /// The phrases around an entity's name (`EntityCandidate.phrases`) held by at least `suggestionMinimumPosts`
+    /// posts, `suggestionAgreement` of them decided the same way: exclusions when not about it, keywords when about
+    /// it. Phrases that are an alias, or hold an alias of more words or an excluded phrase, say nothing new and are
+    /// left out, and so is a phrase holding one already suggested. Most posts first, then alphabetical.
+    static func suggest(_ entity: CompiledEntity, phrases: [[String]], confidence: [Double], copyKeys: [[Int32]],
+                        ids: [String], threshold: Double) -> EntitySuggestions {
+        var byPhrase: [String: [[Int32]: Double]] = [:]
+        var examples: [String: [String]] = [:]
+        for (k, list) in phrases.enumerated() {
+            for p in list where byPhrase[p]?[copyKeys[k]] == nil {
+                byPhrase[p, default: [:]][copyKeys[k]] = confidence[k]
+                if examples[p, default: []].count < suggestionExamples { examples[p, default: []].append(ids[k]) }
+            }
+        }
+        func holds(_ phrase: String, _ part: String) -> Bool { (" " + phrase + " ").contains(" " + part + " ") }
+        let known = entity.excludedSequences.map { $0.joined(separator: " ") }
+            + entity.aliasSequences.filter { $0.count > 1 }.map { $0.joined(separator: " ") }
+        let aliases = Set(entity.aliasSequences.map { $0.joined(separator: " ") })
+        var exclusions: [PhraseSuggestion] = [], keywords: [PhraseSuggestion] = []
+        for (phrase, posts) in byPhrase where posts.count >= suggestionMinimumPosts && !aliases.contains(phrase)
+            && !known.contains(where: { holds(phrase, $0) }) {
+            let about = posts.values.filter { $0 >= threshold }.count
+            let s = PhraseSuggestion(phrase: phrase, posts: posts.count, about: about,
+                                     meanConfidence: posts.values.reduce(0, +) / Double(posts.count),
+                                     examples: examples[phrase] ?? [])
+            if Double(posts.count - about) >= suggestionAgreement * Double(posts.count) { exclusions.append(s) }
+            else if Double(about) >= suggestionAgreement * Double(posts.count) { keywords.append(s) }
+        }
+        func ranked(_ list: [PhraseSuggestion]) -> [PhraseSuggestion] {
+            var kept: [PhraseSuggestion] = []
+            // Shorter phrases first among equals, so `kurt warner` is kept and `kurt warner to` then left out.
+            for s in list.sorted(by: { ($0.posts, -$0.phrase.count, $1.phrase) > ($1.posts, -$1.phrase.count, $0.phrase) })
+            where !kept.contains(where: { holds(s.phrase, $0.phrase) }) {
+                kept.append(s)
+                if kept.count == suggestionLimit { break }
+            }
+            return kept
+        }
+        return EntitySuggestions(entityID: entity.entity.id, name: entity.entity.name,
+                                 exclusions: ranked(exclusions), keywords: ranked(keywords))
     }
 
     /// Pearson's correlation of the pairs; nil when either side is constant or there are fewer than three.

@@ -48,6 +48,10 @@ public struct EntityCandidate: Sendable, Equatable {
     /// Whether an occurrence matched a multi-word alias of at least two content words (`warner bros`, `real
     /// madrid`; not `el pais`, whose other word is a stopword): the fuller name, not only the ambiguous word.
     public var specificAlias = false
+    /// The word sequences around each alias occurrence in the text, as match keys (`kurt warner`, `delta tau delta`,
+    /// `apple store`): the alias with one or two words before or after it, or one on each side, where those words
+    /// include a content word. What `CorpusLinker.suggestions` ranks as exclusions and keywords.
+    public var phrases: [String] = []
 }
 
 /// Generic signs that an alias occurrence names an organisation rather than a common word, and the post's language.
@@ -258,6 +262,7 @@ public struct EntityMatcher: Sendable {
         var casing: Casing? = nil  // only worked out for posts naming an alias: ingest sees mostly others
         // Words covered by an entity's excluded phrases (`big apple`), worked out only when an alias is found.
         var excludedWords: [Int: [Int: String]]? = nil
+        var phrases: [Int: [String]] = [:]
         for (i, k) in keys.enumerated() {
             guard let starts = aliasIndex[k] else { continue }
             var matched = Set<Int>()
@@ -279,6 +284,10 @@ public struct EntityMatcher: Sendable {
                      signal: 0, evidence: nil, shape: shape, cues: cues,
                      matched: words[i..<(i + seq.count)].compactMap { featurizer.feature($0.normalized) },
                      excludedBy: excludedBy)
+                for p in Self.phrases(around: i..<(i + seq.count), keys: keys, words: words, featurizer: featurizer)
+                where !(phrases[e]?.contains(p) ?? false) {
+                    phrases[e, default: []].append(p)
+                }
                 matched.insert(e)
             }
         }
@@ -350,6 +359,7 @@ public struct EntityMatcher: Sendable {
             }
         }
 
+        for (e, p) in phrases { found[e]?.phrases = p }
         var candidates = order.compactMap { found[$0] }
         let features = candidates.isEmpty && !alwaysFeatures ? [] : contextFeatures(analysis, words: words)
         let language = candidates.isEmpty ? nil : featurizer.language(of: words.lazy.map(\.normalized))
@@ -473,6 +483,24 @@ public struct EntityMatcher: Sendable {
             cues.organisationWord = cues.organisationWord ?? "'s"
         }
         return (shape, cues)
+    }
+
+    /// The phrases around an alias occurrence at words `span`: the alias with one or two words before, one or two
+    /// after, or one on each side, at consecutive positions, whose added words hold a content word (a feature): `kurt
+    /// warner`, `delta tau delta`; not `the apple`.
+    static func phrases(around span: Range<Int>, keys: [String], words: [Token], featurizer: ContextFeaturizer) -> [String] {
+        func consecutive(_ a: Int, _ b: Int) -> Bool {
+            a >= 0 && b < words.count && (a..<b).allSatisfy { words[$0 + 1].position == words[$0].position + 1 }
+        }
+        var out: [String] = []
+        for (before, after) in [(1, 0), (0, 1), (2, 0), (0, 2), (1, 1)] {
+            let first = span.lowerBound - before, last = span.upperBound - 1 + after
+            guard consecutive(first, last) else { continue }
+            let added = Array(first..<span.lowerBound) + Array(span.upperBound..<(last + 1))
+            guard added.contains(where: { featurizer.feature(words[$0].normalized) != nil }) else { continue }
+            out.append(keys[first...last].joined(separator: " "))
+        }
+        return out
     }
 
     /// Whether the key sequence `seq` occurs at word `i` (consecutive positions).

@@ -30,6 +30,8 @@ public struct EntityDecisions: Sendable {
     public var catalogue: Set<String> = []
     /// Per entity some post named: what corpus mode decided.
     public var entities: [CorpusEntitySummary] = []
+    /// Per entity some post named: the catalogue edits the decisions suggest (CorpusLinker.suggestions).
+    public var suggestions: [EntitySuggestions] = []
     /// Posts holding each entity's term when the posts were read, by entity id (entities with any).
     public var before: [String: Int] = [:]
 }
@@ -111,6 +113,7 @@ extension IndexMaintenance {
         }
         let decided = corpus.finish()
         out.entities = corpus.summaries
+        out.suggestions = corpus.suggestions
         out.catalogue = Set(linker.matcher.entities.map(\.entity.id))
         var held: [UInt32: Set<String>] = [:]
         for id in out.catalogue {
@@ -200,6 +203,17 @@ extension IndexMaintenance {
         summary.after = try entityCounts(database, decided.catalogue)
         summary.seconds = Date().timeIntervalSince(start)
         return summary
+    }
+
+    /// Decides every post stored in the index at `path` in corpus mode, as `relabelEntities` does, without writing
+    /// anything (a reader: no lock, a running service may go on writing): for `starling entities --suggest --index`.
+    public static func decideEntities(path: String, linker: EntityLinker,
+                                      workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                      onIssue: (String) -> Void = { _ in },
+                                      onProgress: (UInt32, UInt32) -> Void = { _, _ in }) throws -> EntityDecisions {
+        let database = try IndexLocation.openReader(path)
+        return try decideEntities(database, linker: linker, workers: workers, onIssue: { onIssue("\(path): \($0)") },
+                                  onProgress: onProgress)
     }
 
     /// Posts holding each entity's term, for the entities with any.

@@ -211,6 +211,13 @@ import Testing
         let deltaFacet = facet?.first { $0["value"] as? String == "delta_air_lines" }
         #expect(deltaFacet?["count"] as? Int == after["delta_air_lines"]?.intersection(matches).count, "\(wo["facets"] ?? "")")
 
+        // --suggest reads the index (and writes nothing: the run below has nothing to change) and suggests what
+        // the same posts on stdin suggest.
+        let fromIndex = try Starling.run(["entities", "--index", index, "--suggest", "--json", "--quiet"])
+        let fromStdin = try Starling.run(["entities", "--suggest", "--json", "--quiet"], stdin: input)
+        #expect(fromIndex.status == 0 && fromStdin.status == 0, "\(fromIndex.stderr) \(fromStdin.stderr)")
+        #expect(fromIndex.lines.count == 3 && fromIndex.stdout == fromStdin.stdout, "\(fromIndex.stdout)")
+
         let again = try Starling.run(["entities", "--index", index, "--json", "--quiet"])
         #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
         let second = try #require(jsonObject(again.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
@@ -226,6 +233,41 @@ import Testing
         for id in entities { #expect(strictIndexed[id] == (strictCorpus[id] ?? []), "\(id) at threshold 0.95") }
     }
 
+    /// `--suggest` on the WePS-3 tweets with their catalogue: per entity, phrases to review as exclusions or
+    /// keywords, with example post ids; as JSON and as text. (suggest_eval.py scores them with the labels.)
+    @Test(.enabled(if: SharedData.available, "../shared/data is absent: the WePS-3 tweets are needed"))
+    func suggestsExclusionsAndKeywords() throws {
+        let tsv = try String(contentsOfFile: SharedData.path("eval/entities/weps3-trial.tsv"), encoding: .utf8)
+        var posts: [String] = [], texts: [String: String] = [:]
+        for (n, line) in tsv.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 5 else { continue }
+            texts["w\(n + 1)"] = fields[3..<(fields.count - 1)].joined(separator: "\t")
+            let object: [String: Any] = ["id": "w\(n + 1)", "text": texts["w\(n + 1)"]!]
+            posts.append(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        }
+        let catalog = repositoryRoot.appendingPathComponent("tools/entities-eval/weps3.yaml").path
+        let input = posts.joined(separator: "\n") + "\n"
+        let r = try Starling.run(["entities", "--catalog", catalog, "--suggest", "--json", "--quiet"], stdin: input)
+        #expect(r.status == 0, "\(r.stderr)")
+        let found = r.lines.compactMap(jsonObject)
+        #expect(found.count == 23, "one object per organisation: \(r.stdout.prefix(300))")
+        let palm = try #require(found.first { $0["id"] as? String == "palm_inc" })
+        let exclusions = try #require(palm["excluded_phrases"] as? [[String: Any]])
+        let beach = try #require(exclusions.first { $0["phrase"] as? String == "palm beach" }, "\(exclusions)")
+        let posts13 = try #require(beach["posts"] as? Int)
+        #expect(posts13 >= 3 && (beach["about"] as? Int ?? -1) * 5 <= posts13)
+        for id in try #require(beach["examples"] as? [String]) {
+            #expect(texts[id]?.lowercased().contains("palm beach") == true, "\(id): \(texts[id] ?? "no such post")")
+        }
+        let keywords = try #require(palm["keywords"] as? [[String: Any]])
+        #expect(keywords.contains { $0["phrase"] as? String == "palm pre" }, "\(keywords)")
+        let text = try Starling.run(["entities", "--catalog", catalog, "--suggest"], stdin: input)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("palm_inc (Palm, Inc.):\n  excluded_phrases to consider"), "\(text.stdout.prefix(400))")
+        #expect(text.stderr.contains("palm_inc (Palm, Inc.): 104 posts name it"), "the summary still goes to stderr: \(text.stderr)")
+    }
+
     @Test func relabellingRefusesWhatItCannotDo() throws {
         let dir = try makeTempDir("entities-relabel-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -235,5 +277,9 @@ import Testing
         #expect(r.stderr.contains(missing), "names the index: \(r.stderr)")
         let both = try Starling.run(["entities", "--index", missing, "--catalog-only"])
         #expect(both.status == 64 && both.stderr.contains("--index"), "\(both.stderr)")
+        let refused = try Starling.run(["entities", "--suggest", "--catalog-only"])
+        #expect(refused.status == 64 && refused.stderr.contains("--suggest"), "\(refused.stderr)")
+        let noIndex = try Starling.run(["entities", "--suggest", "--index", missing])
+        #expect(noIndex.status != 0 && noIndex.stderr.contains(missing), "names the index: \(noIndex.stderr)")
     }
 }

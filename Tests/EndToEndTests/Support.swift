@@ -9,6 +9,10 @@ enum SharedData {
     static func path(_ rel: String) -> String { root.appendingPathComponent(rel).path }
 }
 
+/// The package root (this repository).
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
 struct CommandResult {
     var status: Int32
     var stdout: String
