@@ -87,7 +87,7 @@ struct EntitiesCommand: ParsableCommand {
             if let indexPath, suggest {
                 let decided = try IndexMaintenance.decideEntities(path: indexPath, linker: linker, onIssue: printError)
                 if !quiet { for s in decided.entities { printError(Self.describe(s, settings: settings)) } }
-                for s in decided.suggestions { emit(json ? Self.json(s).jsonText : Self.describe(s)) }
+                for s in decided.suggestions { emit(json ? s.json.jsonText : Self.describe(s)) }
                 return
             }
             if let indexPath {
@@ -121,7 +121,7 @@ struct EntitiesCommand: ParsableCommand {
             if let corpus, suggest {
                 _ = corpus.finish()
                 if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
-                for s in corpus.suggestions { emit(json ? Self.json(s).jsonText : Self.describe(s)) }
+                for s in corpus.suggestions { emit(json ? s.json.jsonText : Self.describe(s)) }
             } else if let corpus {
                 for labelled in corpus.finish() { write(labelled) }
                 if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
@@ -196,17 +196,6 @@ struct EntitiesCommand: ParsableCommand {
         out.append("  aliases or keywords to consider (posts nearly all decided about it):" + (s.keywords.isEmpty ? " none" : ""))
         out += s.keywords.map(line)
         return out.joined(separator: "\n")
-    }
-
-    /// `--suggest --json`: one object per entity.
-    static func json(_ s: EntitySuggestions) -> JSONValue {
-        func phrase(_ p: PhraseSuggestion) -> JSONValue {
-            .object([("phrase", .string(p.phrase)), ("posts", .int(Int64(p.posts))), ("about", .int(Int64(p.about))),
-                     ("mean_confidence", .double((p.meanConfidence * 1000).rounded() / 1000)),
-                     ("examples", .array(p.examples.map { .string($0) }))])
-        }
-        return .object([("id", .string(s.entityID)), ("name", .string(s.name)),
-                        ("excluded_phrases", .array(s.exclusions.map(phrase))), ("keywords", .array(s.keywords.map(phrase)))])
     }
 
     private func write(_ p: LabelledPost) {

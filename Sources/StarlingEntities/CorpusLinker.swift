@@ -84,6 +84,19 @@ public struct EntitySuggestions: Sendable, Equatable {
     public var keywords: [PhraseSuggestion]
 }
 
+extension EntitySuggestions {
+    /// As `starling entities --suggest --json` prints it and `GET /v1/entities/suggestions` returns it.
+    public var json: JSONValue {
+        func phrase(_ p: PhraseSuggestion) -> JSONValue {
+            .object([("phrase", .string(p.phrase)), ("posts", .int(Int64(p.posts))), ("about", .int(Int64(p.about))),
+                     ("mean_confidence", .double((p.meanConfidence * 1000).rounded() / 1000)),
+                     ("examples", .array(p.examples.map { .string($0) }))])
+        }
+        return .object([("id", .string(entityID)), ("name", .string(name)),
+                        ("excluded_phrases", .array(exclusions.map(phrase))), ("keywords", .array(keywords.map(phrase)))])
+    }
+}
+
 /// Collects a corpus, then decides every post with profiles learnt from all of it. Single-threaded.
 public final class CorpusLinker {
     /// After `finish`: one summary per entity some post named, in catalogue order.

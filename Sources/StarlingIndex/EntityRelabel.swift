@@ -52,6 +52,8 @@ public struct EntityRelabelSummary: Sendable {
     public var after: [String: Int] = [:]
     /// Seconds from the first read to the last commit.
     public var seconds = 0.0
+    /// The catalogue edits the decisions suggest (not part of `json`).
+    public var suggestions: [EntitySuggestions] = []
 
     /// Nothing done yet.
     public init() {}
@@ -78,6 +80,7 @@ extension EntityRelabelSummary {
         unreadable = decided.unreadable
         entities = decided.entities
         before = decided.before
+        suggestions = decided.suggestions
     }
 }
 

@@ -95,6 +95,7 @@ public final class StarlingServer: Sendable {
         read.get("analyze", use: analyze)
         read.post("analyze", use: analyze)
         read.get("stats", use: stats)
+        read.get("entities/suggestions", use: entitySuggestions)
         let write = router.group("v1").add(middleware: AuthMiddleware(keys: keys, role: .write))
         write.post("posts", use: ingest)
         write.delete("posts/{id}", use: deletePost)

@@ -41,6 +41,8 @@ struct EntityRelabelTests {
                 return s.json["total"] as? Int ?? -1
             }
             let before = try await found("delta_air_lines")
+            let early = try await t.get("/v1/entities/suggestions")
+            #expect(early.status == 409 && early.errorCode == "not-relabelled", "before any relabelling: \(early.text)")
             let r = try await t.request("POST", "/v1/entities/relabel", contentType: "application/json")
             #expect(r.status == 200, "\(String(decoding: r.body, as: UTF8.self))")
             #expect(r.json["posts"] as? Int == lines.count)
@@ -56,6 +58,26 @@ struct EntityRelabelTests {
             for c in counts { net += (c["after"] as? Int ?? 0) - (c["before"] as? Int ?? 0) }
             #expect((r.json["terms_added"] as? Int ?? 0) - (r.json["terms_removed"] as? Int ?? 0) == net)
             #expect((r.json["changed_posts"] as? Int ?? 0) > 0)
+
+            // The relabelling's suggestions, kept for asking: the repository's catalogues on these tweets (Delta
+            // among the 23 organisations), each phrase with its counts and example posts that hold it.
+            let suggested = try await t.get("/v1/entities/suggestions")
+            #expect(suggested.status == 200, "\(suggested.text)")
+            #expect(suggested.json["posts"] as? Int == lines.count && suggested.json["automatic"] as? Bool == false)
+            let entities = (suggested.json["entities"] as? [[String: Any]]) ?? []
+            let suggestedDelta = try #require(entities.first { $0["id"] as? String == "delta_air_lines" }, "\(entities)")
+            let phrases = ((suggestedDelta["excluded_phrases"] as? [[String: Any]]) ?? [])
+                + ((suggestedDelta["keywords"] as? [[String: Any]]) ?? [])
+            #expect(!phrases.isEmpty, "\(suggestedDelta)")
+            for p in phrases {
+                let phrase = try #require(p["phrase"] as? String)
+                #expect(phrase.contains("delta") && (p["posts"] as? Int ?? 0) >= 3, "\(p)")
+                for id in (p["examples"] as? [String]) ?? [] {
+                    let post = try await t.get("/v1/posts/\(id)")
+                    let text = ((post.json["post"] as? [String: Any])?["text"] as? String ?? "(no text: \(post.status))").lowercased()
+                    #expect(text.contains("delta"), "\(id): \(text)")
+                }
+            }
 
             // Nothing left to change; the posts and their words are all still there.
             let again = try await t.request("POST", "/v1/entities/relabel", contentType: "application/json")

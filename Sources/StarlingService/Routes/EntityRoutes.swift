@@ -21,6 +21,8 @@ final class RelabelState: @unchecked Sendable {
     private var runs = 0, automaticRuns = 0, errors = 0
     private var lastError: String?
     private var last: (finished: Date, changedPosts: Int, posts: Int, seconds: Double, automatic: Bool)?
+    /// The suggestions of the last relabelling that finished.
+    private var lastSuggestions: [EntitySuggestions] = []
     /// The writer's posts written + deleted when the last relabelling began (nil: none yet).
     private var contentSeen: Int?
 
@@ -75,7 +77,20 @@ final class RelabelState: @unchecked Sendable {
         runs += 1
         if automatic { automaticRuns += 1 }
         last = (Date(), summary.changedPosts, summary.posts, summary.seconds, automatic)
+        lastSuggestions = summary.suggestions
         lock.unlock()
+    }
+
+    /// `GET /v1/entities/suggestions`: the last finished relabelling's suggestions, nil before the first.
+    var suggestionsJSON: JSONValue? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let last else { return nil }
+        return .object([
+            ("relabelled", .string(ISO8601DateFormatter().string(from: last.finished))),
+            ("automatic", .bool(last.automatic)), ("posts", .int(Int64(last.posts))),
+            ("entities", .array(lastSuggestions.map(\.json))),
+        ])
     }
 
     func failed(_ error: Error) {
@@ -128,6 +143,19 @@ extension StarlingServer {
             throw APIError(.conflict, "relabel-running", "a relabelling of this index is already running")
         }
         return JSONResponse.make(summary.json)
+    }
+
+    /// `GET /v1/entities/suggestions`: what `starling entities --suggest --index` prints, from the last relabelling
+    /// that finished (explicit or background), so asking costs nothing. 409 without a catalogue or before the first.
+    @Sendable func entitySuggestions(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        guard capabilities.entityLinker != nil else {
+            throw APIError(.conflict, "no-catalogue", "no entity catalogue is installed (analyzers/entities/*.yaml)")
+        }
+        guard let json = relabelState.suggestionsJSON else {
+            throw APIError(.conflict, "not-relabelled", "no relabelling has finished yet: POST /v1/entities/relabel "
+                           + "(admin), or wait for the background one (starling serve --relabel-interval)")
+        }
+        return JSONResponse.make(json)
     }
 
     /// Decides every stored post together and rewrites the entity terms that change, through the live writer.
