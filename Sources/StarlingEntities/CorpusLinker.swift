@@ -7,8 +7,9 @@
 //     the remaining posts of the alias share (the other senses);
 //   - the share of the alias's posts that are about the entity is estimated along the way (the prior);
 //   - besides the context words, each occurrence contributes how the alias is written (`~cap`, `~low`, ...,
-//     counted `caseFeatureCount` times), the words right beside it (`<time`, `>cable`) and the post's language
-//     (`lang:es`), so the model learns per entity whether capitals, collocations or a language go with it.
+//     counted `caseFeatureCount` times; `^venue`, inside a check-in's venue name, once), the words right beside it
+//     (`<time`, `>cable`) and the post's language (`lang:es`), so the model learns per entity whether capitals,
+//     collocations or a language go with it.
 // The EM's posteriors saturate near 0 or 1, so the final confidence starts from their mix with the catalogue-only
 // confidence and is then smoothed over the alias's posts: each post moves towards the mean confidence of the posts
 // most like it (cosine of idf-weighted features), since posts sharing rare words usually share the sense. Where the

@@ -36,8 +36,9 @@ public struct EntityCandidate: Sendable, Equatable {
     /// Human-readable reasons: signals found.
     public var evidence: [String]
     /// Features of this occurrence, learnt like words: how the alias is written (`~cap` capitalised mid-sentence,
-    /// `~capstart`, `~title`, `~low`, `~lowpost`, `~upper`, `~shout`, `~tag`, `~at`, `~poss`), the words right
-    /// beside it (`<time`, `>cable`: collocations, stopwords included) and the post's language (`lang:es`).
+    /// `~capstart`, `~title`, `~low`, `~lowpost`, `~upper`, `~shout`, `~tag`, `~at`, `~poss`; or `^venue` inside a
+    /// check-in's venue name, whose capitals are not the writer's), the words right beside it (`<time`, `>cable`:
+    /// collocations, stopwords included) and the post's language (`lang:es`).
     public var shape: [String]
     /// Generic "organisation-ness" cues of the occurrence (see `OccurrenceCues`), used by the catalogue-only score.
     public var cues: OccurrenceCues = OccurrenceCues()
@@ -455,7 +456,10 @@ public struct EntityMatcher: Sendable {
         }()
         let capitalised = letters.first?.properties.isUppercase ?? false
         let allUpper = letters.count > 1 && letters.allSatisfy { $0.properties.isUppercase }
-        if casing.shout {
+        if Self.inCheckInVenue(analysis.text, at: word.start) {
+            // A venue's name as the check-in service writes it: its capitals are the venue's, not the writer's.
+            shape.append("^venue")
+        } else if casing.shout {
             shape.append("~shout")
         } else if allUpper {
             shape.append("~upper")
@@ -501,6 +505,36 @@ public struct EntityMatcher: Sendable {
             out.append(keys[first...last].joined(separator: " "))
         }
         return out
+    }
+
+    /// Whether the byte offset `start` of `text` lies in the venue name of a check-in: after `@ ` (Instagram,
+    /// Foursquare's `(@ Venue in City)`) or `I'm at ` (Foursquare until 2012), at most 40 bytes from there, with no
+    /// punctuation between (`. , ! ? : ; | #`, a line break) and every word between capitalised, a number or a short
+    /// connector (`de`, `of`, `the`): `@ Warner Bros. Studio Tour`, `(@ Amazon Books in New York, NY)`, `I'm at
+    /// Estacion Atocha Cercanias`, `@ The Lot-Warner Studios`; not `@ home, Apple keynote later` or `I'm at home
+    /// watching Warner films`.
+    static func inCheckInVenue(_ text: String, at start: Int) -> Bool {
+        let stops: Set<UInt8> = Set("!?:;|#,.\n".utf8)  // a sentence or a list goes on: "@ home, Apple ..."
+        let u = Array(text.utf8.prefix(start))
+        var i = u.count
+        while i > 0 && u.count - i <= 40 {
+            i -= 1
+            let c = u[i]
+            if stops.contains(c) { return false }
+            guard c == 0x20 else { continue }
+            let marker = i > 0 && u[i - 1] == 0x40  // "@ "
+                || String(decoding: u[max(0, i - 8)..<i], as: UTF8.self).lowercased().hasSuffix("i'm at")
+                || String(decoding: u[max(0, i - 8)..<i], as: UTF8.self).lowercased().hasSuffix("i\u{2019}m at")
+            guard marker else { continue }
+            // The words between the marker and the name: a venue's, capitalised (connectors aside).
+            let between = String(decoding: u[(i + 1)...], as: UTF8.self).split(separator: " ")
+            return between.allSatisfy { w in
+                guard let first = w.unicodeScalars.first(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil })
+                else { return true }
+                return first.properties.isUppercase || first.properties.numericType != nil || w.count <= 3
+            }
+        }
+        return false
     }
 
     /// Whether the key sequence `seq` occurs at word `i` (consecutive positions).

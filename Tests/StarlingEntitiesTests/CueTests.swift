@@ -54,6 +54,25 @@ import Testing
         #expect(try candidate("MIND THE GAP NOW", "gap_inc").shape.contains("~shout"))
     }
 
+    /// Inside a check-in's venue name the capitals are the venue's: the occurrence is `^venue` (learnt once, not as
+    /// the writer's case), whatever the post's casing.
+    @Test func checkInVenues() throws {
+        for text in ["Take me back @ Warner Bros. Studio Tour Hollywood", "Studio tour! (@ Warner Bros. Museum in Burbank, CA)",
+                     "I'm at Old Warner Theatre. http://4sq.com/x", "I\u{2019}m at Warner Center"] {
+            let c = try candidate(text, "warner_bros")
+            #expect(c.shape.contains("^venue") && !c.shape.contains { $0.hasPrefix("~") }, "\(text): \(c.shape)")
+            #expect(!c.cues.capitalisedMidSentence && !c.cues.lowerCase, "\(text)")
+        }
+        for text in ["Working @ home, Warner keynote later", "Lunch @ noon. Warner Bros called",
+                     "Meet me @ the studio where Warner Bros shot the whole first season of it",
+                     "Kurt Warner To Reveal Plans Friday", "I'm at home watching Warner films"] {
+            let c = try candidate(text, "warner_bros")
+            #expect(!c.shape.contains("^venue"), "\(text): \(c.shape)")
+        }
+        #expect(EntityMatcher.inCheckInVenue("@ Apple Store", at: 2))
+        #expect(!EntityMatcher.inCheckInVenue("Apple Store", at: 0))
+    }
+
     @Test func neighboursAreCollocations() throws {
         let c = try candidate("I hate time warner cable so much", "warner_bros")
         #expect(c.shape.contains("<tim"))  // stems: a final "e" goes
