@@ -36,8 +36,8 @@ struct EntitiesCommand: ParsableCommand {
     @Option(name: .customLong("catalog"), help: ArgumentHelp("A YAML entity catalogue (repeatable).", valueName: "FILE"))
     var catalogs: [String] = []
 
-    @Option(help: "Report entities with at least this confidence (0...1).")
-    var threshold: Double = DisambiguationSettings().threshold
+    @Option(help: "Report entities with at least this confidence (0...1), every entity alike (default: each entity's catalogue threshold, else 0.5).")
+    var threshold: Double?
 
     @Flag(help: "Decide each post from the catalogue alone (streaming; no corpus-learnt profile).")
     var catalogOnly = false
@@ -59,7 +59,7 @@ struct EntitiesCommand: ParsableCommand {
     var indexPath: String?
 
     func validate() throws {
-        guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+        if let threshold, !(0...1).contains(threshold) { throw ValidationError("--threshold must be between 0 and 1") }
         if indexPath != nil && catalogOnly {
             throw ValidationError("--index relabels with corpus-learnt profiles; catalogue-only decisions are what indexing already made")
         }
@@ -81,7 +81,10 @@ struct EntitiesCommand: ParsableCommand {
             }
             guard !catalog.isEmpty else { throw CommandFailure(message: "no entity catalogue (give --catalog FILE)") }
             var settings = DisambiguationSettings()
-            settings.threshold = threshold
+            if let threshold {
+                settings.threshold = threshold
+                settings.thresholdOverridesCatalogue = true
+            }
             let analyzer = try Analyzer()
             let linker = EntityLinker(catalog: catalog, analyzer: analyzer, settings: settings)
             if let indexPath, suggest {

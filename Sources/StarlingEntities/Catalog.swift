@@ -30,11 +30,16 @@ public struct Entity: Sendable, Equatable, Hashable {
     /// inside one of them (in the text, or a hashtag spelling it) does not name the entity. Listening tools' usual
     /// exclusions, for the senses a catalogue writer knows by name.
     public var excludedPhrases: [String]
+    /// The confidence at which a post is decided about this entity, when the catalogue's writer wants another than
+    /// the run's default (0.5): lower for a name that is nearly always the entity in their stream, higher for a noisy
+    /// one. An explicit `--threshold` overrides it.
+    public var threshold: Double?
 
     /// An entity; only `id`, `name` and `aliases` are needed.
     public init(id: String, name: String, type: String? = nil, aliases: [String], handles: [String] = [],
                 cashtags: [String] = [], hashtags: [String] = [], domains: [String] = [], description: String? = nil,
-                keywords: [String] = [], negativeKeywords: [String] = [], excludedPhrases: [String] = []) {
+                keywords: [String] = [], negativeKeywords: [String] = [], excludedPhrases: [String] = [],
+                threshold: Double? = nil) {
         self.id = id
         self.name = name
         self.type = type
@@ -47,6 +52,7 @@ public struct Entity: Sendable, Equatable, Hashable {
         self.keywords = keywords
         self.negativeKeywords = negativeKeywords
         self.excludedPhrases = excludedPhrases
+        self.threshold = threshold
     }
 }
 

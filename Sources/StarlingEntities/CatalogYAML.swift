@@ -7,7 +7,7 @@ extension EntityCatalog {
     /// The keys an entity may have.
     public static let allowedKeys: Set<String> = [
         "id", "name", "type", "aliases", "handles", "cashtags", "hashtags", "domains", "description", "keywords",
-        "negative_keywords", "excluded_phrases",
+        "negative_keywords", "excluded_phrases", "threshold",
     ]
 
     /// Parses catalogue `yaml`; `file` names the source in errors.
@@ -115,6 +115,13 @@ extension EntityCatalog {
                 }
             }
         }
+        var threshold: Double? = nil
+        if let v = fields["threshold"] {
+            guard case .scalar(let s) = v, let t = Double(s.string), (0...1).contains(t) else {
+                throw EntityCatalogError(file: file, line: v.mark?.line, message: "'threshold' must be a number from 0 to 1")
+            }
+            threshold = t
+        }
         return Entity(
             id: id, name: try string("name", required: true)!, type: try string("type", required: false),
             aliases: aliases, handles: try strings("handles", required: false),
@@ -122,7 +129,7 @@ extension EntityCatalog {
             domains: try strings("domains", required: false), description: try string("description", required: false),
             keywords: try strings("keywords", required: false),
             negativeKeywords: try strings("negative_keywords", required: false),
-            excludedPhrases: excluded)
+            excludedPhrases: excluded, threshold: threshold)
     }
 
     /// The lower-cased runs of letters and digits of `text` (accents kept): enough to see whether a phrase holds an alias.

@@ -228,6 +228,7 @@ public final class CorpusLinker {
         let settings = linker.settings
         for (entity, docs) in byEntity.sorted(by: { $0.key < $1.key }) {
             let compiled = linker.matcher.entities[entity]
+            let threshold = linker.threshold(entity)
             // Each post's context: its features without its own alias words as matched there.
             let context: [[Int32]] = docs.map { ri, ci in
                 let own = Set(records[ri].candidates[ci].candidate.matchedFeatures.compactMap { featureIDs[$0] })
@@ -339,15 +340,15 @@ public final class CorpusLinker {
             }
             suggestions.append(Self.suggest(compiled, phrases: docs.map { records[$0.0].candidates[$0.1].candidate.phrases },
                                             confidence: confidence, copyKeys: x.map { $0.sorted() },
-                                            ids: docs.map { ids[records[$0.0].post] }, threshold: settings.threshold))
+                                            ids: docs.map { ids[records[$0.0].post] }, threshold: threshold))
             summaries.append(CorpusEntitySummary(
                 entityID: compiled.entity.id, name: compiled.entity.name, posts: docs.count, signals: signals,
-                labelled: confidence.filter { $0 >= settings.threshold }.count,
+                labelled: confidence.filter { $0 >= threshold }.count,
                 estimatedShare: EntityLinker.sigmoid(prior), agreement: agreement, profileUsed: corpusWeight > 0,
                 narrowInput: narrow))
             for (k, (ri, ci)) in docs.enumerated() {
                 let c = records[ri].candidates[ci]
-                guard all || confidence[k] >= settings.threshold else { continue }
+                guard all || confidence[k] >= threshold else { continue }
                 var evidence = c.candidate.evidence
                 if let phrase = c.candidate.excludedBy, c.candidate.signal == 0 {
                     evidence.append("inside the excluded phrase '\(phrase)'")

@@ -7,8 +7,11 @@ import StarlingModel
 
 /// Knobs of the decision. Defaults are generic (not fitted to any evaluation set).
 public struct DisambiguationSettings: Sendable, Equatable {
-    /// Mentions with at least this confidence are reported (and indexed).
+    /// Mentions with at least this confidence are reported (and indexed), for entities whose catalogue entry sets
+    /// no `threshold` of its own (all of them when `thresholdOverridesCatalogue`).
     public var threshold: Double = 0.5
+    /// Whether `threshold` applies to every entity, catalogue thresholds notwithstanding (an explicit `--threshold`).
+    public var thresholdOverridesCatalogue = false
     /// Prior log-odds for a single-word alias (`delta`): on its own it is usually not enough.
     public var singleWordPrior: Double = -0.6
     /// Prior log-odds for a multi-word alias (`delta air lines`).
@@ -186,10 +189,15 @@ public struct EntityLinker: Sendable {
             } else {
                 evidence += why
             }
-            guard all || confidence >= settings.threshold else { continue }
+            guard all || confidence >= threshold(cand.entity) else { continue }
             out.append(mention(cand, confidence: confidence, evidence: evidence + ["catalogue only"]))
         }
         return out.sorted { $0.confidence > $1.confidence }
+    }
+
+    /// The threshold for the matcher's entity `e`: its catalogue entry's, unless the settings override it.
+    public func threshold(_ e: Int) -> Double {
+        settings.thresholdOverridesCatalogue ? settings.threshold : matcher.entities[e].entity.threshold ?? settings.threshold
     }
 
     func mention(_ c: EntityCandidate, confidence: Double, evidence: [String]) -> EntityMention {

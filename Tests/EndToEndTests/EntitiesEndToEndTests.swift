@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// A catalogue entry's `threshold` decides its entity (here: only the posts linking to delta.com, signals at
+    /// 0.97, reach 0.96); an explicit --threshold overrides it.
+    @Test func aCatalogueThresholdAppliesUnlessOneIsGiven() throws {
+        try withCatalogue(Self.catalogue + "\n    threshold: 0.96\n") { catalog in
+            func about(_ extra: [String]) throws -> Set<String> {
+                let r = try Starling.run(["entities", "--catalog", catalog, "--quiet"] + extra,
+                                         stdin: Self.posts.joined(separator: "\n") + "\n")
+                #expect(r.status == 0, "\(r.stderr)")
+                return Set(r.lines.compactMap(jsonObject).filter { !(($0["entities"] as? [Any])?.isEmpty ?? true) }
+                    .compactMap { $0["id"] as? String })
+            }
+            let byCatalogue = try about([]), catalogueOnly = try about(["--catalog-only"])
+            let explicit = try about(["--threshold", "0.5"])
+            #expect(byCatalogue == ["1", "2"])
+            #expect(catalogueOnly == ["1", "2"])
+            #expect(explicit == ["1", "2", "3"])
+        }
+        try withCatalogue(Self.catalogue + "\n    threshold: 2\n") { catalog in
+            let r = try Starling.run(["entities", "--catalog", catalog], stdin: "")
+            #expect(r.status == 1 && r.stderr.contains("\(catalog):7: 'threshold' must be a number from 0 to 1"), "\(r.stderr)")
+        }
+    }
+
     @Test func catalogueOnlyDecidesEachPostAlone() throws {
         try withCatalogue { catalog in
             let r = try Starling.run(["entities", "--catalog", catalog, "--catalog-only"],

@@ -24,6 +24,10 @@ import Testing
             yaml: "entities:\n  - id: a\n    name: A\n    aliases: [apple, apple inc]\n    excluded_phrases: [big apple, Adam's Apple]\n",
             file: "a.yaml")
         #expect(excluding.entities.first?.excludedPhrases == ["big apple", "Adam's Apple"])
+        #expect(excluding.entities.first?.threshold == nil)
+        let strict = try EntityCatalog.parse(yaml: "entities:\n  - id: a\n    name: A\n    aliases: [a]\n    threshold: 0.35\n",
+                                             file: "a.yaml")
+        #expect(strict.entities.first?.threshold == 0.35)
         let records = catalog.entities[1]
         #expect(records.handles.isEmpty && records.keywords.isEmpty && records.type == nil)
     }
@@ -49,6 +53,12 @@ import Testing
          ["excluded phrase 'pineapple' holds none of the aliases (apple)"]),
         ("entities:\n  - id: a\n    name: A\n    aliases: [apple]\n    excluded_phrases: big apple\n", 5,
          ["'excluded_phrases' must be a list"]),
+        ("entities:\n  - id: a\n    name: A\n    aliases: [apple]\n    threshold: 1.5\n", 5,
+         ["'threshold' must be a number from 0 to 1"]),
+        ("entities:\n  - id: a\n    name: A\n    aliases: [apple]\n    threshold: high\n", 5,
+         ["'threshold' must be a number from 0 to 1"]),
+        ("entities:\n  - id: a\n    name: A\n    aliases: [apple]\n    threshold: [0.4]\n", 5,
+         ["'threshold' must be a number from 0 to 1"]),
     ]
 
     @Test(arguments: badCatalogues.indices)

@@ -41,6 +41,45 @@ import Testing
         #expect(eager.link(try Analyzer().analyze("an apple a day")).first?.entityID == "apple_inc")
     }
 
+    /// A catalogue entry's own `threshold` decides its entity's posts, in both modes; the run's threshold stays
+    /// for the others, and an explicit one (`thresholdOverridesCatalogue`, `--threshold`) wins over the catalogue.
+    @Test func aCatalogueThresholdIsPerEntity() throws {
+        let yaml = appleYAML.replacingOccurrences(of: "negative_keywords: [pie, juice, orchard]",
+                                                  with: "negative_keywords: [pie, juice, orchard]\n    threshold: 0.1")
+        #expect(yaml != appleYAML)
+        let analyzer = try Analyzer()
+        let text = "an apple a day"
+        let base = try makeLinker(appleYAML)
+        let low = try #require(base.link(analyzer.analyze(text), all: true).first { $0.entityID == "apple_inc" })
+        #expect(low.confidence > 0.1 && low.confidence < 0.5, "\(low)")
+        #expect(base.link(analyzer.analyze(text)).isEmpty)
+        let generous = try makeLinker(yaml)
+        #expect(generous.link(analyzer.analyze(text)).map(\.entityID) == ["apple_inc"])
+        #expect(generous.link(analyzer.analyze("the apple records reissue")).allSatisfy { $0.entityID != "apple_records" || $0.confidence >= 0.5 })
+        var explicit = DisambiguationSettings()
+        explicit.thresholdOverridesCatalogue = true
+        let overridden = try makeLinker(yaml, settings: explicit)
+        #expect(overridden.link(analyzer.analyze(text)).isEmpty)
+        // Corpus mode: the same threshold picks the entity's labels and its summary's count.
+        let posts = ["an apple a day", "apple crumble recipe", "my apple tree is blooming"]
+            + (0..<30).map { "ordinary post \($0) about the weather" }
+        for (linker, expected) in [(base, 0), (generous, 3), (overridden, 0)] {
+            let corpus = CorpusLinker(linker: linker)
+            for (i, p) in posts.enumerated() { corpus.add(id: "\(i)", analysis: analyzer.analyze(p)) }
+            let out = corpus.finish()
+            let labelled = out.filter { $0.mentions.contains { $0.entityID == "apple_inc" } }.count
+            let summary = try #require(corpus.summaries.first { $0.entityID == "apple_inc" })
+            #expect(summary.labelled == labelled)
+            if expected == 3 {
+                // Every post at or above 0.1: each confidence is a real number above it, none forced.
+                let all = corpus.finish(all: true).flatMap(\.mentions).filter { $0.entityID == "apple_inc" }
+                #expect(labelled == all.filter { $0.confidence >= 0.1 }.count && labelled > 0, "\(all.map(\.confidence))")
+            } else {
+                #expect(labelled < 3)
+            }
+        }
+    }
+
     /// A catalogue with only a name, the ambiguous word, a domain and one line: the corpus must do the rest.
     static let deltaYAML = """
         entities:
