@@ -64,6 +64,7 @@ struct EntitiesCommand: ParsableCommand {
             throw ValidationError("--index relabels with corpus-learnt profiles; catalogue-only decisions are what indexing already made")
         }
         if suggest && catalogOnly { throw ValidationError("--suggest learns from the whole input: it cannot be used with --catalog-only") }
+        if suggest && evidence { throw ValidationError("--evidence applies to labels; --suggest prints phrases (each with example post ids)") }
         if indexPath != nil && evidence { throw ValidationError("--evidence applies to labels on stdout, not to --index") }
     }
 

@@ -300,8 +300,10 @@ import Testing
         #expect(r.stderr.contains(missing), "names the index: \(r.stderr)")
         let both = try Starling.run(["entities", "--index", missing, "--catalog-only"])
         #expect(both.status == 64 && both.stderr.contains("--index"), "\(both.stderr)")
-        let refused = try Starling.run(["entities", "--suggest", "--catalog-only"])
-        #expect(refused.status == 64 && refused.stderr.contains("--suggest"), "\(refused.stderr)")
+        for args in [["--suggest", "--catalog-only"], ["--suggest", "--evidence"]] {
+            let refused = try Starling.run(["entities"] + args)
+            #expect(refused.status == 64 && refused.stderr.contains("--suggest"), "\(args): \(refused.stderr)")
+        }
         let noIndex = try Starling.run(["entities", "--suggest", "--index", missing])
         #expect(noIndex.status != 0 && noIndex.stderr.contains(missing), "names the index: \(noIndex.stderr)")
     }
