@@ -12,11 +12,11 @@ struct EntitiesCommand: ParsableCommand {
         commandName: "entities",
         abstract: "Label native NDJSON posts (stdin), or an index's posts, with the catalogued entities they are about.",
         discussion: """
-            Writes one JSON object per post: {"id": ..., "entities": [{"id", "confidence", "surface"}]}.
-            By default the whole input is read first and each entity's context profile is learnt from it
-            (posts with an unambiguous signal teach the entity's words); --catalog-only decides each post alone,
-            streaming, as indexing does. Without --catalog, every catalogue in analyzers/entities/ is used.
-            In corpus mode a line per entity on stderr says how many posts named it, how many were decided to be
+            Writes one JSON object per post: {"id": ..., "entities": [{"id", "confidence", "surface"}]}. \
+            By default the whole input is read first and each entity's context profile is learnt from it \
+            (posts with an unambiguous signal teach the entity's words); --catalog-only decides each post alone, \
+            streaming, as indexing does. Without --catalog, every catalogue in analyzers/entities/ is used. \
+            In corpus mode a line per entity on stderr says how many posts named it, how many were decided to be \
             about it, and whether the learnt profile took part (--quiet: none).
 
             With --index DIR, the posts stored in that index are decided instead, all together in corpus mode, and \
@@ -55,7 +55,8 @@ struct EntitiesCommand: ParsableCommand {
     var suggest = false
 
     @Option(name: .customLong("index"), help: ArgumentHelp(
-        "Relabel the posts stored in this index (corpus mode) instead of reading stdin.", valueName: "DIR"))
+        "Relabel the posts stored in this index (corpus mode) instead of reading stdin (with --suggest: only read them).",
+        valueName: "DIR"))
     var indexPath: String?
 
     func validate() throws {
