@@ -51,7 +51,8 @@ public struct EntityCandidate: Sendable, Equatable {
     public var specificAlias = false
     /// The word sequences around each alias occurrence in the text, as match keys (`kurt warner`, `delta tau delta`,
     /// `apple store`): the alias with one or two words before or after it, or one on each side, where those words
-    /// include a content word. What `CorpusLinker.suggestions` ranks as exclusions and keywords.
+    /// include a content word; and the words of a hashtag of up to four words holding the alias (`#FlyDelta`: `fly
+    /// delta`). What `CorpusLinker.suggestions` ranks as exclusions and keywords.
     public var phrases: [String] = []
 }
 
@@ -316,6 +317,14 @@ public struct EntityMatcher: Sendable {
                          signal: 0, evidence: nil, shape: ["~tag"],
                          matched: seq.compactMap { featurizer.feature($0) } + (seq.joined() == tagKey ? ["#" + tagKey] : []),
                          excludedBy: excludedBy?.joined(separator: " "))
+                    // A tag of a few words around the alias (`#FlyDelta`, `#AppleMusic`) is a phrase like one in the
+                    // text, and an excluded phrase matches both.
+                    let extra = wordKeys.filter { !seq.contains($0) }
+                    if wordKeys.count > seq.count, wordKeys.count <= 4,
+                       extra.contains(where: { featurizer.feature($0) != nil }) {
+                        let p = wordKeys.joined(separator: " ")
+                        if !(phrases[e]?.contains(p) ?? false) { phrases[e, default: []].append(p) }
+                    }
                     break
                 }
             }

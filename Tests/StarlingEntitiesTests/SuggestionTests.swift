@@ -24,6 +24,11 @@ import Testing
         // Only stopwords beside it: nothing to suggest; punctuation does not break a phrase, positions do.
         let d = try #require(linker.matcher.candidates(in: analyzer.analyze("the warner of it")).candidates.first)
         #expect(d.phrases.isEmpty, "\(d.phrases)")
+        // A hashtag of a few words around the name is a phrase too; the name alone, or a tag of stopwords, is not.
+        let tagged = try #require(linker.matcher.candidates(in: analyzer.analyze("so good #WarnerBrosStudioTour #warner")).candidates.first)
+        #expect(tagged.phrases == ["warner bros studio tour"], "\(tagged.phrases)")
+        let bare = try #require(linker.matcher.candidates(in: analyzer.analyze("#TheWarner show")).candidates.first)
+        #expect(bare.phrases.isEmpty, "\(bare.phrases)")
     }
 
     @Test func suggestionsFollowTheDecisionsAndTheRules() throws {
