@@ -91,8 +91,7 @@ struct EntitiesCommand: ParsableCommand {
             let linker = EntityLinker(catalog: catalog, analyzer: analyzer, settings: settings)
             if let indexPath, suggest {
                 let decided = try IndexMaintenance.decideEntities(path: indexPath, linker: linker, onIssue: printError)
-                if !quiet { for s in decided.entities { printError(Self.describe(s, settings: settings)) } }
-                for s in decided.suggestions { emit(json ? s.json.jsonText : Self.describe(s)) }
+                writeSuggestions(decided.suggestions, summaries: decided.entities, settings: settings)
                 return
             }
             if let indexPath {
@@ -125,8 +124,7 @@ struct EntitiesCommand: ParsableCommand {
             }
             if let corpus, suggest {
                 _ = corpus.finish()
-                if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
-                for s in corpus.suggestions { emit(json ? s.json.jsonText : Self.describe(s)) }
+                writeSuggestions(corpus.suggestions, summaries: corpus.summaries, settings: settings)
             } else if let corpus {
                 for labelled in corpus.finish() { write(labelled) }
                 if !quiet { for s in corpus.summaries { printError(Self.describe(s, settings: settings)) } }
@@ -186,6 +184,13 @@ struct EntitiesCommand: ParsableCommand {
                 + String(format: "%.2f", settings.corpusAgreement) + "): decided from the catalogue and similar posts"
         }
         return line
+    }
+
+    /// `--suggest`: the per-entity summary on stderr (unless --quiet), the suggestions on stdout.
+    private func writeSuggestions(_ suggestions: [EntitySuggestions], summaries: [CorpusEntitySummary],
+                                  settings: DisambiguationSettings) {
+        if !quiet { for s in summaries { printError(Self.describe(s, settings: settings)) } }
+        for s in suggestions { emit(json ? s.json.jsonText : Self.describe(s)) }
     }
 
     /// `--suggest`, as text: the entity, then one line per suggested phrase.

@@ -52,7 +52,7 @@ public struct EntityCandidate: Sendable, Equatable {
     /// The word sequences around each alias occurrence in the text, as match keys (`kurt warner`, `delta tau delta`,
     /// `apple store`): the alias with one or two words before or after it, or one on each side, where those words
     /// include a content word; and the words of a hashtag of up to four words holding the alias (`#FlyDelta`: `fly
-    /// delta`). What `CorpusLinker.suggestions` ranks as exclusions and keywords.
+    /// delta`). What `CorpusLinker.suggestions` ranks as exclusions and keywords (empty at ingest, which never uses them).
     public var phrases: [String] = []
 }
 
@@ -286,7 +286,9 @@ public struct EntityMatcher: Sendable {
                      signal: 0, evidence: nil, shape: shape, cues: cues,
                      matched: words[i..<(i + seq.count)].compactMap { featurizer.feature($0.normalized) },
                      excludedBy: excludedBy)
-                for p in Self.phrases(around: i..<(i + seq.count), keys: keys, words: words, featurizer: featurizer)
+                // Phrases serve corpus mode's suggestions only: ingest (`alwaysFeatures` false) skips them.
+                for p in alwaysFeatures ? Self.phrases(around: i..<(i + seq.count), keys: keys, words: words,
+                                                       featurizer: featurizer) : []
                 where !(phrases[e]?.contains(p) ?? false) {
                     phrases[e, default: []].append(p)
                 }
@@ -320,7 +322,7 @@ public struct EntityMatcher: Sendable {
                     // A tag of a few words around the alias (`#FlyDelta`, `#AppleMusic`) is a phrase like one in the
                     // text, and an excluded phrase matches both.
                     let extra = wordKeys.filter { !seq.contains($0) }
-                    if wordKeys.count > seq.count, wordKeys.count <= 4,
+                    if alwaysFeatures, wordKeys.count > seq.count, wordKeys.count <= 4,
                        extra.contains(where: { featurizer.feature($0) != nil }) {
                         let p = wordKeys.joined(separator: " ")
                         if !(phrases[e]?.contains(p) ?? false) { phrases[e, default: []].append(p) }
@@ -524,17 +526,19 @@ public struct EntityMatcher: Sendable {
     /// watching Warner films`.
     static func inCheckInVenue(_ text: String, at start: Int) -> Bool {
         let stops: Set<UInt8> = Set("!?:;|#,.\n".utf8)  // a sentence or a list goes on: "@ home, Apple ..."
-        let u = Array(text.utf8.prefix(start))
+        // Only the bytes just before the name matter: 40 to the marker, 8 more for "I’m at".
+        let u = Array(text.utf8.prefix(start).suffix(56))
         var i = u.count
         while i > 0 && u.count - i <= 40 {
             i -= 1
             let c = u[i]
             if stops.contains(c) { return false }
             guard c == 0x20 else { continue }
-            let marker = i > 0 && u[i - 1] == 0x40  // "@ "
-                || String(decoding: u[max(0, i - 8)..<i], as: UTF8.self).lowercased().hasSuffix("i'm at")
-                || String(decoding: u[max(0, i - 8)..<i], as: UTF8.self).lowercased().hasSuffix("i\u{2019}m at")
-            guard marker else { continue }
+            let atSign = i > 0 && u[i - 1] == 0x40  // "@ "
+            if !atSign {
+                let before = String(decoding: u[max(0, i - 8)..<i], as: UTF8.self).lowercased()
+                guard before.hasSuffix("i'm at") || before.hasSuffix("i\u{2019}m at") else { continue }
+            }
             // The words between the marker and the name: a venue's, capitalised (connectors aside).
             let between = String(decoding: u[(i + 1)...], as: UTF8.self).split(separator: " ")
             return between.allSatisfy { w in
