@@ -3,8 +3,8 @@
 // naive Bayes model of their context words:
 //   - posts with an unambiguous signal are fixed as about the entity, and teach which words go with it;
 //   - the description and keywords add pseudo-counts to the entity's side, so even without signals it has a seed;
-//   - the "other" side starts from the whole corpus's word distribution (ordinary language), then absorbs what
-//     the remaining posts of the alias share (the other senses);
+//   - the "other" side starts from the word distribution of the rest of the input (ordinary language: the posts
+//     not naming the entity), then absorbs what the remaining posts of the alias share (the other senses);
 //   - the share of the alias's posts that are about the entity is estimated along the way (the prior);
 //   - besides the context words, each occurrence contributes how the alias is written (`~cap`, `~low`, ...,
 //     counted `caseFeatureCount` times; `^venue`, inside a check-in's venue name, once), the words right beside it
@@ -261,6 +261,16 @@ public final class CorpusLinker {
             // The smoothing's weight in both sides' totals scales with the alias's posts, not with the input's
             // vocabulary: the same posts are decided alike inside a small or a large corpus.
             let smoothingMass = settings.smoothingShare * mass
+            // Ordinary language is what the rest of the input says: the posts naming the entity leave the
+            // background, so words that come with the name (either sense) do not count as ordinary for it.
+            var own: [Int32: Double] = [:]
+            var ownTotal = 0.0
+            var namingPosts = Set<Int>()
+            for (ri, _) in docs where namingPosts.insert(ri).inserted {
+                for f in records[ri].features { own[f, default: 0] += 1 }
+                ownTotal += Double(records[ri].features.count)
+            }
+            let rest = backgroundTotal - ownTotal
             var logRatio: [Int32: Double] = [:]
             var prior = 0.0
             for _ in 0..<max(1, settings.iterations) {
@@ -283,8 +293,8 @@ public final class CorpusLinker {
                 prior = log(share / (1 - share))
                 logRatio.removeAll(keepingCapacity: true)
                 for f in Set(ne.keys).union(no.keys) {
-                    // "Other" leans on ordinary language (the whole input); the entity's side only on its posts.
-                    let b = backgroundTotal > 0 ? documentFrequency[Int(f)] / backgroundTotal : 0
+                    // "Other" leans on ordinary language (the rest of the input); the entity's side only on its posts.
+                    let b = rest > 0 ? max(0, documentFrequency[Int(f)] - (own[f] ?? 0)) / rest : 0
                     let pe = ((ne[f] ?? 0) + alpha) / (te + smoothingMass)
                     let po = ((no[f] ?? 0) + muO * b + alpha) / (to + muO + smoothingMass)
                     logRatio[f] = log(pe / po)
