@@ -1,6 +1,7 @@
 // `starling search`: run a query (or a file of queries) against an index.
 import ArgumentParser
 import Foundation
+import StarlingAnalysis
 import StarlingIndex
 import StarlingModel
 import StarlingQuery
@@ -20,6 +21,8 @@ struct SearchCommand: ParsableCommand {
     )
 
     @OptionGroup var index: IndexPathOption
+
+    @OptionGroup var shards: ShardOptions
 
     @Option(help: "Hits to return.")
     var limit: Int = 10
@@ -73,6 +76,7 @@ struct SearchCommand: ParsableCommand {
 
     func validate() throws {
         if query == nil && queries == nil { throw ValidationError("give a QUERY (or --queries FILE)") }
+        try shards.validate(with: index)
         if limit < 0 || limit > 100_000 { throw ValidationError("--limit must be between 0 and 100000") }
         if offset < 0 { throw ValidationError("--offset must not be negative") }
         if SearchSort(rawValue: sort) == nil { throw ValidationError("--sort must be relevance, newest or oldest") }
@@ -85,7 +89,7 @@ struct SearchCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let searcher = try Searcher(path: index.resolved)
+            let searcher = Searcher(database: try shards.open(orIndex: index), analyzer: try Analyzer())
             let sortOrder = SearchSort(rawValue: sort) ?? .relevance
             if let queries {
                 guard let text = try? String(contentsOfFile: queries, encoding: .utf8) else {

@@ -1,7 +1,9 @@
 // The `starling` command: one executable, a subcommand per job (DESIGN.md, "The starling command").
 import ArgumentParser
 import Foundation
+import StarlingIndex
 import StarlingModel
+import XapianKit
 
 @main
 struct Starling: ParsableCommand {
@@ -30,9 +32,60 @@ struct IndexPathOption: ParsableArguments {
     }
 }
 
+/// `--shard ADDRESS` (repeatable) and `--shard-timeout`: search several indexes as one, on this machine or served
+/// by `xapian-tcpsrv` elsewhere, instead of `--index`.
+struct ShardOptions: ParsableArguments {
+    @Option(name: .customLong("shard"), help: ArgumentHelp(
+        "Search this shard instead of --index; repeat for each: HOST:PORT of a `xapian-tcpsrv` serving a Starling "
+            + "index, or an index folder. All shards are ranked together, as one index.", valueName: "ADDRESS"))
+    var addresses: [String] = []
+
+    @Option(help: ArgumentHelp("Seconds to wait for a remote shard to connect and for each of its replies.",
+                               valueName: "SECONDS"))
+    var shardTimeout: Double = 10
+
+    /// The shards asked for (none: use the index).
+    var parsed: [ShardAddress] { addresses.map(ShardAddress.parse) }
+
+    /// Refuses `--index` together with `--shard` (which index would be meant?) and a timeout that is not positive.
+    func validate(with index: IndexPathOption) throws {
+        if !addresses.isEmpty, let path = index.path {
+            throw ValidationError("give --index or --shard, not both (add '\(path)' as one more --shard to search it too)")
+        }
+        if !(shardTimeout > 0) { throw ValidationError("--shard-timeout must be a positive number of seconds") }
+    }
+
+    /// The shards combined, or the index at `index` when no shard was given.
+    func open(orIndex index: IndexPathOption) throws -> Database {
+        addresses.isEmpty ? try IndexLocation.openReader(index.resolved)
+            : try IndexLocation.openShards(parsed, timeout: shardTimeout)
+    }
+}
+
 /// Writes to standard error.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    writeAll(STDERR_FILENO, message + "\n")
+}
+
+/// Writes `text` to the descriptor `fd` whole. When the reader has gone (`starling search ... | head`), the command
+/// ends as Unix tools do on a closed pipe — killed by SIGPIPE, quietly — rather than with Foundation's trap on the
+/// EPIPE that Swift's ignored SIGPIPE turns the write into.
+func writeAll(_ fd: Int32, _ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        if n > 0 {
+            bytes = bytes.dropFirst(n)
+        } else if n < 0, errno == EINTR || errno == EAGAIN {
+            continue
+        } else {
+            if n < 0, errno == EPIPE {
+                signal(SIGPIPE, SIG_DFL)
+                raise(SIGPIPE)
+            }
+            return
+        }
+    }
 }
 
 /// Whether standard error is a terminal (progress bars only there).
@@ -40,9 +93,7 @@ var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 
 /// Prints a line to standard output without Foundation's buffering surprises.
 func emit(_ line: String) {
-    var l = line
-    l += "\n"
-    FileHandle.standardOutput.write(Data(l.utf8))
+    writeAll(STDOUT_FILENO, line + "\n")
 }
 
 /// The start of a hit's line in human output: `N. [id] @author time`.

@@ -13,18 +13,32 @@ struct StatsCommand: ParsableCommand {
 
     @OptionGroup var index: IndexPathOption
 
+    @OptionGroup var shards: ShardOptions
+
     @Flag(help: "JSON output: {\"documents\": N, ...}.")
     var json = false
+
+    func validate() throws { try shards.validate(with: index) }
 
     func run() throws {
         try reportingErrors {
             let path = index.resolved
-            let db = try IndexLocation.openReader(path)
-            let stats = try IndexStats.collect(db, path: path)
+            let db = try shards.open(orIndex: index)
+            // Size on disk: the index folder, or the shards that are folders here (remote ones are not counted).
+            let folders = shards.addresses.isEmpty ? [path] : shards.parsed.compactMap { shard -> String? in
+                if case .folder(let p) = shard { return p } else { return nil }
+            }
+            let stats = try IndexStats.collect(db, onDisk: folders)
             if json {
-                emit(stats.json.jsonText)
+                var fields: [(String, JSONValue)] = []
+                if case .object(let o) = stats.json { fields = o }
+                if !shards.addresses.isEmpty {
+                    fields.append(("shards", .array(shards.parsed.map { .string($0.description) })))
+                }
+                emit(JSONValue.object(fields).jsonText)
             } else {
-                emit("index:      \(path)")
+                emit(shards.addresses.isEmpty ? "index:      \(path)"
+                     : "shards:     " + shards.parsed.map(\.description).joined(separator: ", "))
                 emit("documents:  \(stats.documents)")
                 emit("size:       \(stats.bytesOnDisk / 1_048_576) MiB (\(stats.documents > 0 ? stats.bytesOnDisk / Int64(stats.documents) : 0) bytes/post)")
                 if let a = stats.oldest, let b = stats.newest {

@@ -19,12 +19,21 @@ public enum IndexLocation {
         }
     }
 
+    /// The folder holding `path`, "" for a bare name. (Foundation's `deletingLastPathComponent` traps on a
+    /// one-character name such as `A` on Linux, so this is done by hand.)
+    static func parentFolder(_ path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        return slash == p.startIndex ? "/" : String(p[..<slash])
+    }
+
     /// Opens the index at `path` as its single writer, creating it (and its parent folders) when `create`.
     /// - Throws: `IndexError.locked` when another writer holds it, `IndexError.notFound` when it is missing and
     ///   `create` is false.
     public static func openWriter(_ path: String, create: Bool) throws -> WritableDatabase {
         if create {
-            let parent = (path as NSString).deletingLastPathComponent
+            let parent = parentFolder(path)
             if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         }
         do {

@@ -23,6 +23,11 @@ public struct IndexStats: Sendable {
 
     /// Reads the figures from `db` (at `path`, for the size on disk).
     public static func collect(_ db: Database, path: String) throws -> IndexStats {
+        try collect(db, onDisk: [path])
+    }
+
+    /// Reads the figures from `db`; the size on disk is that of the folders `onDisk` (the shards on this machine).
+    public static func collect(_ db: Database, onDisk: [String]) throws -> IndexStats {
         let docs = try db.documentCount()
         func prefixed(_ prefix: String, top: Int) throws -> [(String, Int)] {
             let terms = try db.allTerms(prefix: prefix)
@@ -48,7 +53,7 @@ public struct IndexStats: Sendable {
             }
         }
         var stats = IndexStats(
-            documents: docs, bytesOnDisk: directorySize(path), averageLength: try averageTerms(db),
+            documents: docs, bytesOnDisk: onDisk.reduce(0) { $0 + directorySize($1) }, averageLength: try averageTerms(db),
             distinctTerms: 0, oldest: oldest, newest: newest,
             languages: try prefixed(TermPrefix.language, top: 10), platforms: try prefixed(TermPrefix.platform, top: 10),
             topHashtags: try prefixed(TermPrefix.hashtag, top: 10))

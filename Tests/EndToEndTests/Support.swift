@@ -37,10 +37,12 @@ enum Starling {
 
     /// Runs `starling args...`, feeding `stdin`, and collects its output.
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CommandResult {
+    static func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:],
+                    in directory: URL? = nil) throws -> CommandResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
+        if let directory { p.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         for (k, v) in env { environment[k] = v }
         p.environment = environment
