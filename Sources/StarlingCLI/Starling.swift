@@ -52,6 +52,9 @@ struct ShardOptions: ParsableArguments {
         if !addresses.isEmpty, let path = index.path {
             throw ValidationError("give --index or --shard, not both (add '\(path)' as one more --shard to search it too)")
         }
+        if addresses.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ValidationError("--shard needs HOST:PORT or an index folder")
+        }
         if !(shardTimeout > 0) { throw ValidationError("--shard-timeout must be a positive number of seconds") }
     }
 

@@ -15,7 +15,21 @@ public enum IndexLocation {
         do {
             return try Database(path: path)
         } catch let e as XapianError where e.type == "DatabaseNotFoundError" || e.type == "DatabaseOpeningError" {
+            var isFolder: ObjCBool = false
+            if !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue {
+                throw IndexError.notAFolder(path: path)
+            }
             throw IndexError.notFound(path: path, detail: e.message)
+        }
+    }
+
+    /// A file in the folder `path` that neither Xapian nor Starling wrote, when the folder holds no index yet: a
+    /// new index there would be mixed into someone's files (`--index .`, `--index data/` by mistake).
+    static func foreignFile(in path: String) -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        if names.contains("iamglass") { return nil }
+        return names.sorted().first { name in
+            !(name.hasSuffix(".glass") || name == "flintlock" || name.hasPrefix("starling-") || name.hasPrefix("."))
         }
     }
 
@@ -32,6 +46,12 @@ public enum IndexLocation {
     /// - Throws: `IndexError.locked` when another writer holds it, `IndexError.notFound` when it is missing and
     ///   `create` is false.
     public static func openWriter(_ path: String, create: Bool) throws -> WritableDatabase {
+        if path.isEmpty { throw IndexError.emptyPath }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+            if !isFolder.boolValue { throw IndexError.notAFolder(path: path) }
+            if create, let stranger = foreignFile(in: path) { throw IndexError.foreignFolder(path: path, example: stranger) }
+        }
         if create {
             let parent = parentFolder(path)
             if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
@@ -50,6 +70,12 @@ public enum IndexLocation {
 public enum IndexError: Error, CustomStringConvertible, Sendable {
     case notFound(path: String, detail: String)
     case locked(path: String)
+    /// `--index ''`.
+    case emptyPath
+    /// The path names a file.
+    case notAFolder(path: String)
+    /// A new index would go into a folder of other files (`example` is one of them).
+    case foreignFolder(path: String, example: String)
 
     public var description: String {
         switch self {
@@ -57,6 +83,13 @@ public enum IndexError: Error, CustomStringConvertible, Sendable {
             return "no index at '\(path)': create one with `starling index --index \(path) FILE...`"
         case .locked(let path):
             return "the index at '\(path)' is being written by another process (only one writer at a time)"
+        case .emptyPath:
+            return "the index path is empty: give a folder (default: $STARLING_INDEX, else indexes/default)"
+        case .notAFolder(let path):
+            return "'\(path)' is a file, not an index folder: give --index a folder (new, or one holding an index)"
+        case .foreignFolder(let path, let example):
+            return "'\(path)' holds other files ('\(example)', ...) and no index: give --index a new or empty folder, "
+                + "so the index is not mixed into them"
         }
     }
 }

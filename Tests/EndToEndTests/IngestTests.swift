@@ -98,6 +98,31 @@ import Testing
         #expect(missing.stderr.contains("nope.jsonl"))
     }
 
+    /// `--index` must name a new folder, an empty one or an index: not a file, not a folder of someone's files
+    /// (`--index .` by mistake would scatter Xapian's tables among them), not nothing; one letter is a fine name.
+    @Test func theIndexFolderIsCheckedBeforeAnythingIsWritten() throws {
+        let dir = try makeTempDir("index-folder")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let posts = dir.appendingPathComponent("posts.jsonl")
+        try (native("a1", "first post") + "\n" + native("a2", "second post") + "\n").write(to: posts, atomically: true, encoding: .utf8)
+        let blank = try Starling.run(["index", "--index", "", "--quiet", posts.path])
+        #expect(blank.status == 1 && blank.stderr.contains("the index path is empty"), Comment(rawValue: blank.stderr))
+        let file = try Starling.run(["index", "--index", posts.path, "--quiet", posts.path])
+        #expect(file.status == 1 && file.stderr.contains("is a file, not an index folder"), Comment(rawValue: file.stderr))
+        let here = try Starling.run(["index", "--index", ".", "--quiet", "posts.jsonl"], in: dir)
+        #expect(here.status == 1 && here.stderr.contains("holds other files ('posts.jsonl', ...) and no index"),
+                Comment(rawValue: here.stderr))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["posts.jsonl"], "nothing was written")
+        let empty = dir.appendingPathComponent("E")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
+        for _ in 0..<2 {  // a new index in an empty folder, then the same index again
+            let r = try Starling.run(["index", "--index", "E", "--quiet", "--json", "posts.jsonl"], in: dir)
+            #expect(r.status == 0, Comment(rawValue: r.stderr))
+        }
+        let stats = try Starling.run(["stats", "--json", "--index", empty.path])
+        #expect(jsonObject(stats.stdout)?["documents"] as? Int == 2)
+    }
+
     @Test func theHumanOutputSaysWhichHitsItShows() throws {
         let dir = try makeTempDir("pages")
         defer { try? FileManager.default.removeItem(at: dir) }
