@@ -57,6 +57,11 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Read, validate and analyse, but write nothing to the index.")
     var dryRun = false
 
+    @Option(help: ArgumentHelp(
+        "Index only partition K of N (0-based), by a hash of each post's id: run once per partition, each into its own index, to make N shards that hold every post once (see `starling search --shard`).",
+        valueName: "K/N"))
+    var partition: String?
+
     @Flag(help: "Print the summary as JSON.")
     var json = false
 
@@ -79,6 +84,9 @@ struct IndexCommand: ParsableCommand {
         }
         if commitEvery < 1 { throw ValidationError("--commit-every must be at least 1") }
         if maxRecordBytes < 64 { throw ValidationError("--max-record-bytes must be at least 64") }
+        if let partition, Partition(partition) == nil {
+            throw ValidationError("--partition must be K/N with 0 <= K < N, e.g. 0/4 (the first of four); got '\(partition)'")
+        }
     }
 
     func run() throws {
@@ -102,6 +110,7 @@ struct IndexCommand: ParsableCommand {
             var options = IngestOptions()
             options.commitEvery = commitEvery
             options.dryRun = dryRun
+            options.partition = partition.flatMap(Partition.init)
             if let workers {
                 options.workers = max(1, workers)
             } else if dryRun {
@@ -142,6 +151,7 @@ struct IndexCommand: ParsableCommand {
                     ("documents", .int(Int64(summary.documentsAfter))), ("seconds", .double(summary.seconds)),
                     ("posts_per_second", .double(summary.postsPerSecond.rounded())),
                     ("interrupted", .bool(summary.interrupted)),
+                    ("other_partitions", .int(Int64(summary.otherPartitions))),
                     ("bytes_on_disk", .int(compacted?.after ?? IndexStats.directorySize(index.resolved))),
                 ])
                 emit(obj.jsonText)
@@ -157,7 +167,9 @@ struct IndexCommand: ParsableCommand {
                 printError(
                     "indexed \(posts(summary.indexed)) (\(summary.added) new, \(summary.updated) updated) from "
                         + "\(files(summary.files)) in \(String(format: "%.1f", summary.seconds)) s (\(rate) posts/s); "
-                        + "rejected \(summary.rejected); the index at \(index.resolved) holds "
+                        + "rejected \(summary.rejected); "
+                        + (options.partition.map { "\(summary.otherPartitions) left to partitions other than \($0); " } ?? "")
+                        + "the index at \(index.resolved) holds "
                         + posts(summary.documentsAfter)
                         + (summary.interrupted ? " (interrupted)" : "")
                         + (compacted.map { "; compacted \($0.before / 1_048_576) MiB -> \($0.after / 1_048_576) MiB" } ?? ""))

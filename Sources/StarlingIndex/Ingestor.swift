@@ -29,7 +29,48 @@ public struct IngestOptions: Sendable {
     }
     /// Read, validate and analyse everything, but write nothing (checks a file; measures the analysis alone).
     public var dryRun: Bool = false
+    /// Index only the posts of this partition (one shard of several); nil: every post.
+    public var partition: Partition?
     public init() {}
+}
+
+/// Partition `index` of `count`: the posts whose id hashes there (64-bit FNV-1a of the id's UTF-8 bytes, modulo
+/// `count`). Indexing the same input once per partition gives shards that hold every post exactly once, and a post
+/// imported again (an update) always lands in the same shard.
+public struct Partition: Sendable, Equatable, CustomStringConvertible {
+    public let index: Int
+    public let count: Int
+
+    /// Partition `index` of `count`; nil unless 0 ≤ index < count.
+    public init?(index: Int, count: Int) {
+        guard count >= 1, index >= 0, index < count else { return nil }
+        self.index = index
+        self.count = count
+    }
+
+    /// `K/N`, e.g. `0/4` (the first of four).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else { return nil }
+        self.init(index: k, count: n)
+    }
+
+    /// Whether the post with `id` belongs to this partition.
+    public func holds(id: String) -> Bool {
+        Int(Self.hash(id) % UInt64(count)) == index
+    }
+
+    /// 64-bit FNV-1a of `id`'s UTF-8 bytes: fixed across runs, machines and versions (Swift's own hash is not).
+    public static func hash(_ id: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    public var description: String { "\(index)/\(count)" }
 }
 
 /// Progress, reported about every 0.2 s.
@@ -47,6 +88,8 @@ public struct IngestSummary: Sendable {
     public var files: Int = 0
     public var indexed: Int = 0
     public var rejected: Int = 0
+    /// Posts left out for belonging to another partition (`IngestOptions.partition`).
+    public var otherPartitions: Int = 0
     public var added: Int = 0
     public var updated: Int = 0
     public var documentsBefore: Int = 0
@@ -102,6 +145,7 @@ public final class Ingestor {
     private enum Built {
         case document(id: String, Document)
         case rejected(ImportIssue)
+        case otherPartition
     }
 
     /// Ingests every file in `paths` ("-" is standard input). Per-record problems go to `onIssue` and never stop
@@ -148,6 +192,7 @@ public final class Ingestor {
                     do {
                         var indexed = 0
                         var rejected = 0
+                        var elsewhere = 0
                         for item in built.value {
                             switch item {
                             case .document(let id, let doc):
@@ -160,11 +205,14 @@ public final class Ingestor {
                             case .rejected(let issue):
                                 onIssue(issue)
                                 rejected += 1
+                            case .otherPartition:
+                                elsewhere += 1
                             }
                         }
                         let due = state.withLock { s -> Bool in
                             s.summary.indexed += indexed
                             s.summary.rejected += rejected
+                            s.summary.otherPartitions += elsewhere
                             s.sinceCommit += indexed
                             return s.sinceCommit >= commitEvery
                         }
@@ -208,6 +256,7 @@ public final class Ingestor {
         let analyzers = SendableBox(self.analyzers)
         let builder = self.builder
         let stages = self.stages
+        let partition = options.partition
         outputs.withUnsafeMutableBufferPointer { out in
             let out = UnsafeMutableSendableBuffer(out)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -226,6 +275,8 @@ public final class Ingestor {
                                 switch decoded {
                                 case .failure(let issue):
                                     local.append(.rejected(issue))
+                                case .success(let post) where partition.map({ !$0.holds(id: post.id) }) ?? false:
+                                    local.append(.otherPartition)
                                 case .success(let post):
                                     let analysis = analyzer.analyze(post.text, links: post.urls)
                                     let doc = builder.build(post, analysis: analysis)

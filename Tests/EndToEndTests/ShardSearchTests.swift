@@ -114,21 +114,27 @@ final class ShardServer: @unchecked Sendable {
     func twoRemoteShardsAnswerLikeOneIndex() throws {
         let dir = try makeTempDir("shards")
         defer { try? FileManager.default.removeItem(at: dir) }
-        // Every other tweet to each half, written here from the shared file (read, not copied into the repository).
-        let lines = try String(contentsOfFile: SharedData.path(Self.pheme), encoding: .utf8)
-            .split(separator: "\n", omittingEmptySubsequences: true)
-        let halves = [0, 1].map { k in lines.enumerated().filter { $0.offset % 2 == k }.map(\.element).joined(separator: "\n") + "\n" }
-        for (k, name) in ["a.jsonl", "b.jsonl"].enumerated() {
-            try halves[k].write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        // One-letter index names, relative to the working directory: `--index A` used to crash in Foundation.
-        for (half, index) in [("a.jsonl", "A"), ("b.jsonl", "B")] {
-            let r = try Starling.run(["index", "--index", index, "--quiet", half], in: dir)
-            try #require(r.status == 0, "index \(index): \(r.stderr)")
-        }
         // The single index of every tweet, as PhemeSearchTests built it.
         let whole = PhemeIndex.shared.indexPath
-        try #require(PhemeIndex.shared.indexResult?.status == 0, "the whole PHEME index could not be built")
+        let wholeRun = try #require(PhemeIndex.shared.indexResult, "the whole PHEME index could not be built")
+        try #require(wholeRun.status == 0, Comment(rawValue: wholeRun.stderr))
+        let wholeSummary = try #require(jsonObject(wholeRun.lines.last ?? ""))
+        let wholeIndexed = try #require(wholeSummary["indexed"] as? Int)
+        let wholeDocuments = try #require(wholeSummary["documents"] as? Int)
+        // Two shards from one file with `index --partition`: each tweet in exactly one of them, by a hash of its id.
+        // One-letter index names, relative to the working directory: `--index A` used to crash in Foundation.
+        var held = 0
+        for (k, name) in ["A", "B"].enumerated() {
+            let r = try Starling.run(["index", "--index", name, "--quiet", "--json", "--partition", "\(k)/2",
+                                      SharedData.path(Self.pheme)], in: dir)
+            try #require(r.status == 0, Comment(rawValue: "index \(name): \(r.stderr)"))
+            let summary = try #require(jsonObject(r.stdout))
+            let documents = summary["documents"] as? Int ?? 0
+            #expect(documents > 2_000 && documents < 2_800, "partition \(k)/2 holds \(documents) of 4,804")
+            // Every post read is either indexed here or left to the other partition.
+            #expect((summary["indexed"] as? Int ?? 0) + (summary["other_partitions"] as? Int ?? 0) == wholeIndexed)
+            held += documents
+        }
 
         let a = try ShardServer(index: dir.appendingPathComponent("A").path)
         defer { a.stop() }
@@ -171,7 +177,8 @@ final class ShardServer: @unchecked Sendable {
         let stats = try Starling.run(["stats", "--json"] + sharded)
         try #require(stats.status == 0, Comment(rawValue: stats.stderr))
         let s = try #require(jsonObject(stats.stdout))
-        #expect(s["documents"] as? Int == lines.count)
+        #expect(s["documents"] as? Int == held)
+        #expect(held == wholeDocuments, "the two partitions hold every tweet once")
         #expect((s["shards"] as? [String]) == [a.address, b.address])
     }
 

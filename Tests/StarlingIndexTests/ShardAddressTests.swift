@@ -87,4 +87,20 @@ import XapianKit
         #expect(try combined.documentCount() == 2)
         #expect(try combined.metadata(PhraseStage.metadataKey) == "the you for")
     }
+
+    @Test func partitionsAreParsedAndCoverEveryIdOnce() throws {
+        #expect(Partition("0/4") == Partition(index: 0, count: 4))
+        for bad in ["4/4", "-1/2", "1/0", "1", "a/b", "1/2/3", "", "/2"] { #expect(Partition(bad) == nil, "\(bad)") }
+        // FNV-1a 64, the published test value for "a": the hash must not change between versions or machines.
+        #expect(Partition.hash("a") == 0xaf63_dc4c_8601_ec8c)
+        let parts = (0..<3).map { Partition(index: $0, count: 3)! }
+        var sizes = [0, 0, 0]
+        for n in 0..<3_000 {
+            let id = "15\(n * 7919)"
+            let holders = parts.filter { $0.holds(id: id) }
+            #expect(holders.count == 1)
+            sizes[holders[0].index] += 1
+        }
+        #expect(sizes.allSatisfy { $0 > 850 && $0 < 1_150 }, "\(sizes)")
+    }
 }
