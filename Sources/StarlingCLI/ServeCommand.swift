@@ -2,6 +2,7 @@
 // similar posts, near-duplicates, deletions, stats and metrics, under /v1 (openapi/starling.yaml).
 import ArgumentParser
 import Foundation
+import StarlingIndex
 import StarlingService
 import StarlingUnshorten
 
@@ -27,11 +28,15 @@ struct ServeCommand: ParsableCommand {
             deleted since the last time (always the first time after start). POST /v1/entities/relabel does it at \
             once; --relabel-interval 0 turns the background relabelling off.
 
+            With --shard (repeated: HOST:PORT of a `xapian-tcpsrv`, or an index folder) the service is a read-only             front over those shards, searched as one index: search, facets, histograms, posts, analyze, stats and             health answer as usual; ingest, deletes and relabelling answer 409 `read-only`, similar and             near-duplicates 409 `not-over-shards`, and there is no unshortening or relabelling in the background.
+
             Example: starling serve --index indexes/default --port 8080
             """
     )
 
     @OptionGroup var index: IndexPathOption
+
+    @OptionGroup var shards: ShardOptions
 
     @Option(help: "Address to listen on (non-loopback addresses need --keys).")
     var host: String = "127.0.0.1"
@@ -80,6 +85,7 @@ struct ServeCommand: ParsableCommand {
         try ResolverLimits.validate(concurrency: unshortenConcurrency, timeout: unshortenTimeout,
                                     maxHops: unshortenMaxHops, prefix: "unshorten-")
         if unshortenQueue < 0 { throw ValidationError("--unshorten-queue must be at least 0") }
+        try shards.validate(with: index)
     }
 
     func run() throws {
@@ -87,7 +93,12 @@ struct ServeCommand: ParsableCommand {
             var config = ServiceConfiguration(indexPath: index.resolved, host: host, port: port)
             config.limits.maxBodyBytes = maxBody
             config.relabelInterval = relabelInterval > 0 ? relabelInterval : nil
-            if unshorten {
+            if !shards.addresses.isEmpty {
+                // A read-only front: what runs in the background belongs to each shard's own index.
+                config.shards = shards.parsed
+                config.shardTimeout = shards.shardTimeout
+                config.relabelInterval = nil
+            } else if unshorten {
                 var u = BackgroundUnshortenOptions()
                 u.resolver = ResolverLimits.configuration(
                     concurrency: unshortenConcurrency, timeout: unshortenTimeout, maxHops: unshortenMaxHops,
@@ -123,7 +134,7 @@ struct ServeCommand: ParsableCommand {
             }
             done.wait()
             if let e = outcome.error { throw e }
-            printError("stopped; index committed")
+            printError(shards.addresses.isEmpty ? "stopped; index committed" : "stopped")
         }
     }
 }

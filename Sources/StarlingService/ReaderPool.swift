@@ -11,6 +11,15 @@ import StarlingIndex
 import StarlingSimilar
 import XapianKit
 
+/// What reader sessions open: the index folder the writer writes, or shards searched as one (read-only).
+public enum ReaderSource: Sendable {
+    case index(String)
+    case shards([ShardAddress], timeout: Double)
+
+    /// How often a session over shards reopens them to see what was written there since (nothing here tells).
+    static let shardRefreshSeconds = 2.0
+}
+
 /// One reader: a database handle, an analyser and the searchers over them. Used by one request at a time.
 public final class ReaderSession: @unchecked Sendable {
     /// The index as of `generation`.
@@ -22,11 +31,15 @@ public final class ReaderSession: @unchecked Sendable {
     /// The writer generation the database was last reopened at.
     public private(set) var generation: UInt64
     private var similarSearcher: SimilarSearcher?
-    private let path: String
+    private let source: ReaderSource
+    private var reopened = Date()
 
-    init(path: String, generation: UInt64) throws {
-        self.path = path
-        database = try IndexLocation.openReader(path)
+    init(source: ReaderSource, generation: UInt64) throws {
+        self.source = source
+        switch source {
+        case .index(let path): database = try IndexLocation.openReader(path)
+        case .shards(let shards, let timeout): database = try IndexLocation.openShards(shards, timeout: timeout)
+        }
         analyzer = try Analyzer()
         searcher = Searcher(database: database, analyzer: analyzer)
         self.generation = generation
@@ -35,12 +48,20 @@ public final class ReaderSession: @unchecked Sendable {
     /// Near-duplicate queries with the settings the index was built with (read from its metadata each time, so a
     /// session opened before the first ingest still gets them); `threshold` overrides the Jaccard threshold.
     public func duplicates(threshold: Double? = nil) throws -> DuplicateSearcher {
-        try DuplicateSearcher(database: database, threshold: threshold)
+        if case .shards = source {
+            throw APIError(.conflict, "not-over-shards", "near-duplicates are found in one index (their buckets live "
+                           + "in a file beside it), not over shards: ask a service running on a shard's own index")
+        }
+        return try DuplicateSearcher(database: database, threshold: threshold)
     }
 
     /// Similar-posts search, made on first use (it caches statistics until the next reopen).
     public func similar() throws -> SimilarSearcher {
         if let s = similarSearcher { return s }
+        guard case .index(let path) = source else {
+            throw APIError(.conflict, "not-over-shards", "similar posts are found in one index, not over shards: "
+                           + "ask a service running on a shard's own index")
+        }
         // Sessions of one index share the documents' vectors (kept in the index directory between runs).
         let s = try SimilarSearcher(database: database, analyzer: analyzer, directory: path)
         similarSearcher = s
@@ -49,6 +70,13 @@ public final class ReaderSession: @unchecked Sendable {
 
     /// Moves to the latest commit if the writer committed since `generation`.
     func refresh(to latest: UInt64, force: Bool = false) throws {
+        if case .shards = source {
+            // Shards are written elsewhere: look again every few seconds.
+            guard force || Date().timeIntervalSince(reopened) >= ReaderSource.shardRefreshSeconds else { return }
+            try database.reopen()
+            reopened = Date()
+            return
+        }
         guard force || latest != generation else { return }
         try database.reopen()
         try similarSearcher?.reopen()
@@ -58,7 +86,7 @@ public final class ReaderSession: @unchecked Sendable {
 
 /// Hands out reader sessions, at most `capacity` open at once; more requests wait for one.
 public final class ReaderPool: @unchecked Sendable {
-    private let path: String
+    private let source: ReaderSource
     private let capacity: Int
     private let generation: @Sendable () -> UInt64
     private let lock = NSLock()
@@ -68,8 +96,13 @@ public final class ReaderPool: @unchecked Sendable {
     private let threads: WorkerThreads
 
     /// A pool over the index at `path`; `generation` tells the writer's latest commit.
-    public init(path: String, capacity: Int, generation: @escaping @Sendable () -> UInt64) {
-        self.path = path
+    public convenience init(path: String, capacity: Int, generation: @escaping @Sendable () -> UInt64) {
+        self.init(source: .index(path), capacity: capacity, generation: generation)
+    }
+
+    /// A pool over `source`; `generation` tells the writer's latest commit (a constant for shards).
+    public init(source: ReaderSource, capacity: Int, generation: @escaping @Sendable () -> UInt64) {
+        self.source = source
         self.capacity = max(1, capacity)
         self.generation = generation
         threads = WorkerThreads(count: self.capacity, name: "starling.reader")
@@ -130,13 +163,13 @@ public final class ReaderPool: @unchecked Sendable {
             taken = tryTake()
         }
         let reserved = taken.0
-        let path = self.path
+        let source = self.source
         let generation = self.generation
         return try await withCheckedThrowingContinuation { (c: CheckedContinuation<T, Error>) in
             threads.submit {
                 var session = reserved
                 let result: Result<T, Error> = Result {
-                    if session == nil { session = try ReaderSession(path: path, generation: generation()) }
+                    if session == nil { session = try ReaderSession(source: source, generation: generation()) }
                     let s = session!
                     var attempt = 0
                     while true {

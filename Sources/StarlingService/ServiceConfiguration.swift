@@ -1,6 +1,7 @@
 // How a Starling service is set up: the index, the address, the keys and the limits that keep one client from
 // hurting the others.
 import Foundation
+import StarlingIndex
 import StarlingUnshorten
 
 /// Limits on requests.
@@ -45,6 +46,14 @@ public struct ServiceConfiguration: Sendable {
     /// `POST /v1/entities/relabel` does), each only when posts were written or deleted since the last one began;
     /// nil (the default here) turns it off. `starling serve` sets it from `--relabel-interval`.
     public var relabelInterval: Double?
+    /// Serve these shards (remote `xapian-tcpsrv` or index folders) read-only, searched as one index, instead of
+    /// `indexPath`; empty (the default) serves `indexPath` with its writer.
+    public var shards: [ShardAddress] = []
+    /// Seconds to wait for a remote shard to connect and for each of its replies.
+    public var shardTimeout: Double = 10
+
+    /// Whether the service is a read-only front over shards (no writer: ingest, deletes and relabelling refused).
+    public var isReadOnly: Bool { !shards.isEmpty }
 
     /// A configuration for the index at `indexPath`.
     public init(indexPath: String, host: String = "127.0.0.1", port: Int = 8080, keys: APIKeys = APIKeys()) {
@@ -72,6 +81,13 @@ public struct ServiceConfiguration: Sendable {
         guard (0...65_535).contains(port) else { throw ConfigurationError(message: "--port must be 0...65535") }
         if let r = relabelInterval, !(r > 0) || !r.isFinite {
             throw ConfigurationError(message: "the relabelling interval must be a positive number of seconds")
+        }
+        if isReadOnly && (unshorten != nil || relabelInterval != nil) {
+            throw ConfigurationError(message: "shards are served read-only: background unshortening and relabelling "
+                                     + "run where each shard is indexed (give --no-unshorten --relabel-interval 0)")
+        }
+        if isReadOnly && !(shardTimeout > 0) {
+            throw ConfigurationError(message: "the shard timeout must be a positive number of seconds")
         }
     }
 }

@@ -60,19 +60,22 @@ public final class ServiceMetrics: Sendable {
     }
 
     /// The exposition text, with the writer's, readers' and entity relabelling's gauges brought up to date first.
-    public func exposition(writer: LiveWriterStatistics, documents: Int, readers: Int,
+    public func exposition(writer: LiveWriterStatistics?, documents: Int, readers: Int,
                            relabel: EntityRelabelCounters = EntityRelabelCounters()) -> String {
         registry.makeGauge(descriptor: Self.name("index_documents", "", "Documents in the index.")).set(Int64(documents))
-        registry.makeGauge(descriptor: Self.name("writer_commits", "", "Commits by the writer since start."))
-            .set(Int64(writer.commits))
-        registry.makeGauge(descriptor: Self.name("writer_posts_written", "", "Posts written since start."))
-            .set(Int64(writer.postsWritten))
-        registry.makeGauge(descriptor: Self.name("writer_posts_deleted", "", "Posts deleted since start."))
-            .set(Int64(writer.postsDeleted))
-        registry.makeGauge(descriptor: Self.name("writer_queued_requests", "", "Requests waiting for the writer."))
-            .set(Int64(writer.queued))
-        registry.makeGauge(descriptor: Self.name("writer_last_group", "seconds", "Duration of the last write group."))
-            .set(writer.lastGroupSeconds)
+        // A read-only service over shards has no writer: its gauges stay out.
+        if let writer {
+            registry.makeGauge(descriptor: Self.name("writer_commits", "", "Commits by the writer since start."))
+                .set(Int64(writer.commits))
+            registry.makeGauge(descriptor: Self.name("writer_posts_written", "", "Posts written since start."))
+                .set(Int64(writer.postsWritten))
+            registry.makeGauge(descriptor: Self.name("writer_posts_deleted", "", "Posts deleted since start."))
+                .set(Int64(writer.postsDeleted))
+            registry.makeGauge(descriptor: Self.name("writer_queued_requests", "", "Requests waiting for the writer."))
+                .set(Int64(writer.queued))
+            registry.makeGauge(descriptor: Self.name("writer_last_group", "seconds", "Duration of the last write group."))
+                .set(writer.lastGroupSeconds)
+        }
         registry.makeGauge(descriptor: Self.name("reader_sessions", "", "Reader sessions open.")).set(Int64(readers))
         let relabelGauges: [(String, String, String, Double)] = [
             ("entity_relabel_runs", "", "Entity relabellings finished since start (explicit and background).", Double(relabel.runs)),

@@ -22,8 +22,18 @@ import StarlingUnshorten
 public final class StarlingServer: Sendable {
     /// The settings.
     public let configuration: ServiceConfiguration
-    /// The index's single writer.
-    public let writer: LiveIndexWriter
+    /// The index's single writer; nil for a read-only service over shards.
+    public let liveWriter: LiveIndexWriter?
+    /// The writer, or 409 `read-only` for a service over shards.
+    public var writer: LiveIndexWriter {
+        get throws {
+            guard let liveWriter else {
+                throw APIError(.conflict, "read-only", "this service searches shards read-only: write to each "
+                               + "shard's own index (starling index, or a starling serve on it)")
+            }
+            return liveWriter
+        }
+    }
     /// Reader sessions for searches.
     public let readers: ReaderPool
     /// Prometheus metrics.
@@ -44,17 +54,27 @@ public final class StarlingServer: Sendable {
     public init(configuration: ServiceConfiguration, writerOptions: LiveWriterOptions = LiveWriterOptions()) throws {
         try configuration.validate()
         self.configuration = configuration
-        let writer = try LiveIndexWriter(path: configuration.indexPath, options: writerOptions)
-        self.writer = writer
-        readers = ReaderPool(path: configuration.indexPath, capacity: configuration.maxReaders,
-                             generation: { writer.generation })
+        if configuration.isReadOnly {
+            // Fail now, not at the first request, when a shard cannot be opened.
+            _ = try IndexLocation.openShards(configuration.shards, timeout: configuration.shardTimeout)
+            liveWriter = nil
+            readers = ReaderPool(source: .shards(configuration.shards, timeout: configuration.shardTimeout),
+                                 capacity: configuration.maxReaders, generation: { 0 })
+        } else {
+            let writer = try LiveIndexWriter(path: configuration.indexPath, options: writerOptions)
+            liveWriter = writer
+            readers = ReaderPool(path: configuration.indexPath, capacity: configuration.maxReaders,
+                                 generation: { writer.generation })
+        }
+        let writer = liveWriter
         var unshortener: BackgroundUnshortener?
         if let options = configuration.unshorten {
             do {
+                guard let writer else { throw ConfigurationError(message: "unshortening needs the index's writer") }
                 unshortener = try BackgroundUnshortener(writer: writer, options: options,
                                                         urls: AnalyzerConfiguration.shared.get().urls)
             } catch {
-                try? writer.closeBlocking()  // release the index lock: the caller never gets a server to close
+                try? writer?.closeBlocking()  // release the index lock: the caller never gets a server to close
                 throw error
             }
         }
@@ -73,7 +93,7 @@ public final class StarlingServer: Sendable {
         unshortener?.stop()
         relabelTask.cancel()
         readers.close()
-        try await writer.close()
+        try await liveWriter?.close()
     }
 
     /// The router with every route of the API.

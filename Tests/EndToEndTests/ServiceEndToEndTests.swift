@@ -111,4 +111,43 @@ struct ServiceEndToEndTests {
         #expect(r.status == 2)
         #expect(r.stderr.contains("refusing to listen on '0.0.0.0' without API keys"))
     }
+
+    @Test("over shards the service searches them as one index and refuses writes",
+          .enabled(if: ShardServer.available, "needs xapian-tcpsrv (Debian xapian-tools)"))
+    func readOnlyFrontOverShards() async throws {
+        let dir = try makeTempDir("serve-shards")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let posts = dir.appendingPathComponent("posts.jsonl")
+        try (lines("s", 300) + "\n").write(to: posts, atomically: true, encoding: .utf8)
+        let whole = dir.appendingPathComponent("whole").path
+        try #require(try Starling.run(["index", "--index", whole, "--quiet", posts.path]).status == 0)
+        var servers: [ShardServer] = []
+        defer { for s in servers { s.stop() } }
+        for k in 0..<2 {
+            let shard = dir.appendingPathComponent("shard\(k)").path
+            try #require(try Starling.run(["index", "--index", shard, "--quiet", "--partition", "\(k)/2", posts.path]).status == 0)
+            servers.append(try ShardServer(index: shard))
+        }
+        let serve = try ServeProcess(servers.flatMap { ["--shard", $0.address] })
+        for query in ["served", "stag", "from:u1", "post -from:u2"] {
+            let q = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? query
+            let (status, json) = try await serve.request("GET", "/v1/search?q=\(q)&limit=1000")
+            #expect(status == 200)
+            let one = try #require(jsonObject(try Starling.run(["search", "--json", "--limit", "1000", "--index", whole, query]).stdout))
+            #expect(json["total"] as? Int == one["total"] as? Int, "\(query)")
+            let ids = { (o: [String: Any]) in Set((o["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) }
+            #expect(ids(json) == ids(one), "\(query)")
+        }
+        let (statsStatus, stats) = try await serve.request("GET", "/v1/stats")
+        #expect(statsStatus == 200 && stats["documents"] as? Int == 300 && stats["read_only"] as? Bool == true)
+        #expect(stats["shards"] as? [String] == servers.map(\.address))
+        let (ingest, refusal) = try await serve.request("POST", "/v1/posts", body: "{\"id\":\"new\",\"text\":\"x\"}")
+        #expect(ingest == 409 && (refusal["error"] as? [String: Any])?["code"] as? String == "read-only")
+        let (deleted, _) = try await serve.request("DELETE", "/v1/posts/s1")
+        #expect(deleted == 409)
+        let (similar, why) = try await serve.request("GET", "/v1/similar?text=served%20post")
+        #expect(similar == 409 && (why["error"] as? [String: Any])?["code"] as? String == "not-over-shards")
+        let (status, message) = serve.stop(SIGTERM)
+        #expect(status == 0, Comment(rawValue: message))
+    }
 }

@@ -139,6 +139,7 @@ extension StarlingServer {
     /// `POST /v1/entities/relabel`: the summary of `starling entities --index --json` once every change is
     /// committed. 409 when no catalogue is installed or a relabelling is already running.
     @Sendable func relabelEntities(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        _ = try writer
         guard let summary = try await relabel(automatic: false) else {
             throw APIError(.conflict, "relabel-running", "a relabelling of this index is already running")
         }
@@ -164,7 +165,7 @@ extension StarlingServer {
         guard let linker = capabilities.entityLinker else {
             throw APIError(.conflict, "no-catalogue", "no entity catalogue is installed (analyzers/entities/*.yaml)")
         }
-        let w = writer.statistics
+        let w = try writer.statistics
         guard relabelState.begin(content: w.postsWritten + w.postsDeleted) else { return nil }
         var done = false
         defer {
@@ -225,7 +226,7 @@ extension StarlingServer {
         while !Task.isCancelled {
             do { try await Task.sleep(nanoseconds: nanoseconds) } catch { return }
             guard capabilities.entityLinker != nil else { continue }
-            let w = writer.statistics
+            guard let w = liveWriter?.statistics else { return }
             guard relabelState.isStale(content: w.postsWritten + w.postsDeleted) else { continue }
             do {
                 _ = try await relabel(automatic: true)

@@ -173,16 +173,29 @@ extension StarlingServer {
     /// relabelling's counters.
     @Sendable func stats(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let path = configuration.indexPath
-        let w = writer.statistics
+        let shards = configuration.shards
+        let w = liveWriter?.statistics
         let unshortenJSON = Self.unshortenJSON(unshortener?.statistics)
         let relabelJSON = relabelState.json(interval: configuration.relabelInterval)
         let json = try await read { s -> JSONValue in
+            if !shards.isEmpty {
+                // A read-only front over shards: their documents and terms; no writer of its own.
+                let folders = shards.compactMap { shard -> String? in
+                    if case .folder(let p) = shard { return p } else { return nil }
+                }
+                var o = try IndexStats.collect(s.database, onDisk: folders).json.objectValue ?? []
+                o.append(("shards", .array(shards.map { .string($0.description) })))
+                o.append(("read_only", .bool(true)))
+                return .object(o)
+            }
             var o = try IndexStats.collect(s.database, path: path).json.objectValue ?? []
-            o.append(("writer", .object([
-                ("commits", .int(Int64(w.commits))), ("posts_written", .int(Int64(w.postsWritten))),
-                ("posts_deleted", .int(Int64(w.postsDeleted))), ("queued_requests", .int(Int64(w.queued))),
-                ("last_group_seconds", .double(w.lastGroupSeconds)),
-            ])))
+            if let w {
+                o.append(("writer", .object([
+                    ("commits", .int(Int64(w.commits))), ("posts_written", .int(Int64(w.postsWritten))),
+                    ("posts_deleted", .int(Int64(w.postsDeleted))), ("queued_requests", .int(Int64(w.queued))),
+                    ("last_group_seconds", .double(w.lastGroupSeconds)),
+                ])))
+            }
             o.append(("unshorten", unshortenJSON))
             o.append(("entities_relabel", relabelJSON))
             return .object(o)
@@ -192,7 +205,7 @@ extension StarlingServer {
 
     /// `GET /v1/health`: `{"status": "ok", "documents", "generation"}`; no key needed.
     @Sendable func health(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let generation = writer.generation
+        let generation = liveWriter?.generation ?? 0
         let docs = try await read { s in try s.database.documentCount() }
         return JSONResponse.make(.object([("status", .string("ok")), ("documents", .int(Int64(docs))),
                                           ("generation", .int(Int64(generation)))]))
@@ -201,7 +214,7 @@ extension StarlingServer {
     /// `GET /metrics`: Prometheus text format.
     @Sendable func prometheus(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let docs = try await read { s in try s.database.documentCount() }
-        let text = metrics.exposition(writer: writer.statistics, documents: docs, readers: readers.openSessions,
+        let text = metrics.exposition(writer: liveWriter?.statistics, documents: docs, readers: readers.openSessions,
                                       relabel: relabelState.counters)
         return JSONResponse.text(text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }

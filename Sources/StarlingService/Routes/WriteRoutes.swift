@@ -65,6 +65,7 @@ extension StarlingServer {
     /// commit. Bad lines are reported and the good ones kept; the status is 200 whenever the batch was processed.
     @Sendable func ingest(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
+        _ = try writer  // 409 read-only over shards, before reading the body
         let body = try await collectBody(request)
         // Decoding a large batch is CPU work: done off Swift's cooperative threads, which serve every request.
         let bytes = Array(body.readableBytesView)
@@ -133,7 +134,7 @@ extension StarlingServer {
             ("updated", .int(Int64(counts[.updated] ?? 0))),
             ("unchanged", .int(Int64(counts[.unchanged] ?? 0))),
             ("rejected", .int(Int64(rejected))),
-            ("generation", .int(Int64(writer.generation))),
+            ("generation", .int(Int64(try writer.generation))),
             ("items", .array(items.map(\.1))),
         ]))
     }
@@ -148,6 +149,7 @@ extension StarlingServer {
     /// `DELETE /v1/posts/{id}`: `{"deleted": 1}` after the commit, or 404.
     @Sendable func deletePost(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let id = try Self.pathParameter("id", context)
+        _ = try writer
         let found: Bool
         do {
             found = try await writer.delete(id: id)
@@ -162,6 +164,7 @@ extension StarlingServer {
     /// `{"author", "deleted": N, "ids": [...]}`; 0 is not an error (the request is idempotent).
     @Sendable func deleteAuthor(_ request: Request, context: BasicRequestContext) async throws -> Response {
         var author = try Self.pathParameter("author", context)
+        _ = try writer
         if author.hasPrefix("@") { author.removeFirst() }
         guard !author.isEmpty else { throw APIError.missingParameter("author") }
         let ids: [String]
