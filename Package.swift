@@ -98,7 +98,7 @@ let package = Package(
         // MARK: Tests
         // Test helpers shared by test targets (a shortener-like loopback HTTP server).
         .target(name: "StarlingTestSupport", path: "Tests/StarlingTestSupport"),
-        .testTarget(name: "XapianKitTests", dependencies: ["XapianKit"]),
+        .testTarget(name: "XapianKitTests", dependencies: ["XapianKit", "StarlingTestSupport"]),
         .testTarget(name: "StarlingImportTests", dependencies: ["StarlingImport", "StarlingModel"]),
         .testTarget(name: "StarlingAnalysisTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
         .testTarget(name: "ConformanceTests", dependencies: ["StarlingAnalysis", "StarlingModel"]),
@@ -129,7 +129,7 @@ let package = Package(
         .testTarget(name: "StarlingIndexTests",
                     dependencies: ["StarlingIndex", "StarlingModel", "XapianKit", "StarlingEntities", "StarlingAnalysis",
                                    "StarlingImport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel", "XapianKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["StarlingModel", "XapianKit", "StarlingTestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

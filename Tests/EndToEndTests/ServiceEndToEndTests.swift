@@ -1,6 +1,7 @@
 // `starling serve` as a real process: it prints its port, serves over a socket, refuses a public address without
 // keys, commits on SIGTERM, and loses nothing it acknowledged when killed with SIGKILL.
 import Foundation
+import StarlingTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -113,7 +114,7 @@ struct ServiceEndToEndTests {
     }
 
     @Test("over shards the service searches them as one index and refuses writes",
-          .enabled(if: ShardServer.available, "needs xapian-tcpsrv (Debian xapian-tools)"))
+          .enabled(if: XapianServer.available, "needs xapian-tcpsrv (Debian xapian-tools)"))
     func readOnlyFrontOverShards() async throws {
         let dir = try makeTempDir("serve-shards")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -121,12 +122,12 @@ struct ServiceEndToEndTests {
         try (lines("s", 300) + "\n").write(to: posts, atomically: true, encoding: .utf8)
         let whole = dir.appendingPathComponent("whole").path
         try #require(try Starling.run(["index", "--index", whole, "--quiet", posts.path]).status == 0)
-        var servers: [ShardServer] = []
+        var servers: [XapianServer] = []
         defer { for s in servers { s.stop() } }
         for k in 0..<2 {
             let shard = dir.appendingPathComponent("shard\(k)").path
             try #require(try Starling.run(["index", "--index", shard, "--quiet", "--partition", "\(k)/2", posts.path]).status == 0)
-            servers.append(try ShardServer(index: shard))
+            servers.append(try XapianServer(database: shard))
         }
         let serve = try ServeProcess(servers.flatMap { ["--shard", $0.address] })
         for query in ["served", "stag", "from:u1", "post -from:u2"] {

@@ -2,89 +2,8 @@
 // port, searched as one with `starling search --shard` — the same totals, hits, scores and facet counts as the
 // single index of all of them; `starling stats --shard` counts both; the refusals say what is wrong.
 import Foundation
+import StarlingTestSupport
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// A `xapian-tcpsrv` child serving one index on a free loopback port.
-final class ShardServer: @unchecked Sendable {
-    static let binary = "/usr/bin/xapian-tcpsrv"
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary) }
-
-    let process: Process
-    let port: UInt16
-    var address: String { "127.0.0.1:\(port)" }
-
-    /// Starts a server for the index at `path` and waits (at most 10 s a try, 5 tries) until it accepts connections.
-    init(index path: String) throws {
-        for _ in 0..<5 {
-            let port = try Self.freePort()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: Self.binary)
-            p.arguments = ["--interface", "127.0.0.1", "--port", String(port), path]
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let deadline = Date().addingTimeInterval(10)
-            while Date() < deadline, p.isRunning {
-                if Self.accepts(port) {
-                    process = p
-                    self.port = port
-                    return
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            p.terminate()
-            p.waitUntilExit()
-        }
-        throw POSIXError(.ECONNREFUSED)
-    }
-
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(2)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    /// A loopback port nothing listens on now (bound, read back, closed).
-    static func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EIO) }
-        defer { close(fd) }
-        var addr = loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { s in
-                bind(fd, s, length) == 0 && getsockname(fd, s, &length) == 0
-            }
-        }
-        guard ok else { throw POSIXError(.EADDRINUSE) }
-        return UInt16(bigEndian: addr.sin_port)
-    }
-
-    static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var addr = loopback(port: port)
-        return withUnsafeMutablePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    static func loopback(port: UInt16) -> sockaddr_in {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = port.bigEndian
-        return addr
-    }
-}
 
 @Suite(.serialized) struct ShardSearchTests {
     static let pheme = "corpora/pheme/tweets-v1.jsonl"
@@ -109,7 +28,7 @@ final class ShardServer: @unchecked Sendable {
         return (o["total"] as? Int ?? -1, scores, facets)
     }
 
-    @Test(.enabled(if: SharedData.available && ShardServer.available,
+    @Test(.enabled(if: SharedData.available && XapianServer.available,
                    "needs ../shared/data (PHEME tweets) and xapian-tcpsrv (Debian xapian-tools)"))
     func twoRemoteShardsAnswerLikeOneIndex() throws {
         let dir = try makeTempDir("shards")
@@ -136,9 +55,9 @@ final class ShardServer: @unchecked Sendable {
             held += documents
         }
 
-        let a = try ShardServer(index: dir.appendingPathComponent("A").path)
+        let a = try XapianServer(database: dir.appendingPathComponent("A").path)
         defer { a.stop() }
-        let b = try ShardServer(index: dir.appendingPathComponent("B").path)
+        let b = try XapianServer(database: dir.appendingPathComponent("B").path)
         defer { b.stop() }
         let sharded = ["--shard", a.address, "--shard", b.address]
         // One remote shard and one folder on this machine mix too.
@@ -186,7 +105,7 @@ final class ShardServer: @unchecked Sendable {
         let both = try Starling.run(["search", "--index", "x", "--shard", "127.0.0.1:1", "police"])
         #expect(both.status != 0)
         #expect(both.stderr.contains("give --index or --shard, not both"))
-        let port = try ShardServer.freePort()
+        let port = try XapianServer.freeLoopbackPort()
         let gone = try Starling.run(["search", "--shard", "127.0.0.1:\(port)", "--shard-timeout", "2", "police"])
         #expect(gone.status == 1)
         #expect(gone.stderr.contains("shard 127.0.0.1:\(port) cannot be reached"), Comment(rawValue: gone.stderr))

@@ -1,6 +1,7 @@
 // ErrorTests.swift: every kind of failure surfaces as a thrown XapianError with Xapian's error type, and the
 // process survives it (no C++ exception ever reaches Swift).
 import Foundation
+import StarlingTestSupport
 import Testing
 import XapianKit
 
@@ -87,7 +88,7 @@ import XapianKit
     }
 
     @Test func unreachableRemoteIsANetworkError() throws {
-        let port = try TCPServer.freeLoopbackPort()
+        let port = try XapianServer.freeLoopbackPort()
         do {
             _ = try Database.remote(host: "127.0.0.1", port: port, timeout: 2)
             Issue.record("nothing listens on port \(port), yet the connection succeeded")

@@ -1,11 +1,12 @@
 // RemoteShardTests.swift: two xapian-tcpsrv shards combined with `add` give the same answers as one local
 // database holding both halves.
 import Foundation
+import StarlingTestSupport
 import Testing
 import XapianKit
 
 @Suite(.serialized) struct RemoteShardTests {
-    @Test(.enabled(if: TCPServer.available, "/usr/bin/xapian-tcpsrv is not installed"), .timeLimit(.minutes(1)))
+    @Test(.enabled(if: XapianServer.available, "/usr/bin/xapian-tcpsrv is not installed"), .timeLimit(.minutes(1)))
     func remoteShardsMatchALocalDatabase() throws {
         let dir = try TempDir("remote")
         let posts = Corpus.posts(300)
@@ -14,9 +15,9 @@ import XapianKit
         try Corpus.build(at: dir.path("odd"), posts.filter { $0.id % 2 == 1 }).close()
         try Corpus.build(at: dir.path("all"), posts).close()
 
-        let even = try TCPServer(database: dir.path("even"))
+        let even = try XapianServer(database: dir.path("even"))
         defer { even.stop() }
-        let odd = try TCPServer(database: dir.path("odd"))
+        let odd = try XapianServer(database: dir.path("odd"))
         defer { odd.stop() }
 
         try withExtendedLifetime((even, odd)) {
