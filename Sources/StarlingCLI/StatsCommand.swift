@@ -40,7 +40,13 @@ struct StatsCommand: ParsableCommand {
                 emit(shards.addresses.isEmpty ? "index:      \(path)"
                      : "shards:     " + shards.parsed.map(\.description).joined(separator: ", "))
                 emit("documents:  \(stats.documents)")
-                emit("size:       \(stats.bytesOnDisk / 1_048_576) MiB (\(stats.documents > 0 ? stats.bytesOnDisk / Int64(stats.documents) : 0) bytes/post)")
+                if folders.isEmpty {
+                    emit("size:       not known here (remote shards)")
+                } else if folders.count < shards.addresses.count {
+                    emit("size:       \(stats.bytesOnDisk / 1_048_576) MiB in the shards on this machine")
+                } else {
+                    emit("size:       \(stats.bytesOnDisk / 1_048_576) MiB (\(stats.documents > 0 ? stats.bytesOnDisk / Int64(stats.documents) : 0) bytes/post)")
+                }
                 if let a = stats.oldest, let b = stats.newest {
                     emit("time span:  \(PostTime.iso8601(a)) … \(PostTime.iso8601(b))")
                 }

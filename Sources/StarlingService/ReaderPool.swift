@@ -18,6 +18,16 @@ public enum ReaderSource: Sendable {
 
     /// How often a session over shards reopens them to see what was written there since (nothing here tells).
     static let shardRefreshSeconds = 2.0
+
+    var isShards: Bool {
+        if case .shards = self { return true } else { return false }
+    }
+
+    /// 503: a shard does not answer; the service stays up and tries again at the next request.
+    static func unavailable(_ detail: String) -> APIError {
+        APIError(.serviceUnavailable, "shard-unavailable", "a shard does not answer (\(detail)); the next request "
+                 + "tries again")
+    }
 }
 
 /// One reader: a database handle, an analyser and the searchers over them. Used by one request at a time.
@@ -169,15 +179,25 @@ public final class ReaderPool: @unchecked Sendable {
             threads.submit {
                 var session = reserved
                 let result: Result<T, Error> = Result {
-                    if session == nil { session = try ReaderSession(source: source, generation: generation()) }
-                    let s = session!
                     var attempt = 0
+                    var reconnected = false
                     while true {
-                        try s.refresh(to: generation(), force: attempt > 0)
                         do {
+                            if session == nil { session = try ReaderSession(source: source, generation: generation()) }
+                            let s = session!
+                            try s.refresh(to: generation(), force: attempt > 0)
                             return try body(s)
                         } catch let e as XapianError where e.type == "DatabaseModifiedError" && attempt < 5 {
                             attempt += 1
+                        } catch let e as XapianError where e.type.hasPrefix("Network") && source.isShards {
+                            // A shard went away (or came back on a new connection): this session's connections
+                            // are dead, so it is dropped; one try with a new one, then 503.
+                            session = nil
+                            if reconnected { throw ReaderSource.unavailable("\(e)") }
+                            reconnected = true
+                        } catch let e as ShardError {
+                            session = nil
+                            throw ReaderSource.unavailable(e.description)
                         }
                     }
                 }

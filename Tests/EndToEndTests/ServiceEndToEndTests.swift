@@ -148,6 +148,14 @@ struct ServiceEndToEndTests {
         #expect(deleted == 409)
         let (similar, why) = try await serve.request("GET", "/v1/similar?text=served%20post")
         #expect(similar == 409 && (why["error"] as? [String: Any])?["code"] as? String == "not-over-shards")
+        // A shard goes down: 503 naming the trouble, the service stays up; back on its port, answers resume.
+        let port = servers[1].port
+        servers[1].stop()
+        let (down, downJSON) = try await serve.request("GET", "/v1/search?q=served")
+        #expect(down == 503 && (downJSON["error"] as? [String: Any])?["code"] as? String == "shard-unavailable", "\(down) \(downJSON)")
+        servers.append(try XapianServer(database: dir.appendingPathComponent("shard1").path, port: port))
+        let (back, backJSON) = try await serve.request("GET", "/v1/search?q=served&limit=1000")
+        #expect(back == 200 && backJSON["total"] as? Int == 300)
         let (status, message) = serve.stop(SIGTERM)
         #expect(status == 0, Comment(rawValue: message))
     }

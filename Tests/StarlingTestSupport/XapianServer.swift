@@ -17,11 +17,11 @@ public final class XapianServer: @unchecked Sendable {
     /// `127.0.0.1:PORT`, as `starling --shard` takes it.
     public var address: String { "127.0.0.1:\(port)" }
 
-    /// Starts a server for the database at `path`, on another free port if the chosen one is taken meanwhile
-    /// (5 tries), and waits at most 10 s a try until it accepts connections.
-    public init(database path: String) throws {
-        for _ in 0..<5 {
-            let port = try Self.freeLoopbackPort()
+    /// Starts a server for the database at `path` on `port`, or on a free port (another one if the chosen one is
+    /// taken meanwhile, 5 tries), and waits at most 10 s a try until it accepts connections.
+    public init(database path: String, port fixed: UInt16? = nil) throws {
+        for _ in 0..<(fixed == nil ? 5 : 1) {
+            let port = try fixed ?? Self.freeLoopbackPort()
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Self.binary)
             p.arguments = ["--interface", "127.0.0.1", "--port", String(port), path]
@@ -45,8 +45,27 @@ public final class XapianServer: @unchecked Sendable {
     deinit { stop() }
 
     /// Stops the server: SIGTERM, then SIGKILL after half a second (a child of the test runner may inherit a
-    /// blocked SIGTERM), then waits at most two seconds for it to be reaped.
-    public func stop() { Self.stop(process) }
+    /// blocked SIGTERM), then waits at most two seconds for it to be reaped. The processes it forked for open
+    /// connections are killed first, so clients see the shard go away as when its machine does.
+    public func stop() {
+        if process.isRunning {
+            for child in Self.children(of: process.processIdentifier) { kill(child, SIGKILL) }
+        }
+        Self.stop(process)
+    }
+
+    /// The processes whose parent is `pid` (from /proc).
+    static func children(of pid: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let child = Int32(name),
+                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // "pid (comm) state ppid ...": the parent is the second field after the command name.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == pid ? child : nil
+        }
+    }
 
     private static func stop(_ process: Process) {
         guard process.isRunning else { return }
