@@ -1,6 +1,7 @@
 // `starling similar`: posts like an indexed post or like a draft, by TF-IDF cosine (StarlingSimilar).
 import ArgumentParser
 import Foundation
+import StarlingAnalysis
 import StarlingModel
 import StarlingSimilar
 
@@ -19,6 +20,8 @@ struct SimilarCommand: ParsableCommand {
     )
 
     @OptionGroup var index: IndexPathOption
+
+    @OptionGroup var shards: ShardOptions
 
     @Option(help: "Hits to return.")
     var limit: Int = 10
@@ -84,6 +87,7 @@ struct SimilarCommand: ParsableCommand {
     func validate() throws {
         let sources = (id == nil ? 0 : 1) + (text == nil ? 0 : 1) + (queries == nil ? 0 : 1)
         if sources != 1 { throw ValidationError("give exactly one of ID, --text TEXT or --queries FILE") }
+        try shards.validate(with: index)
         if limit < 0 || limit > 10_000 { throw ValidationError("--limit must be between 0 and 10000") }
         if !(0...1).contains(minScore) { throw ValidationError("--min-score must be between 0 and 1") }
         if postingBudget < 0 { throw ValidationError("--posting-budget must not be negative") }
@@ -126,7 +130,8 @@ struct SimilarCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let rules = try rules.map { try SimilarRules.load(path: $0) } ?? SimilarRules()
-            let searcher = try SimilarSearcher(path: index.resolved)
+            let searcher = shards.addresses.isEmpty ? try SimilarSearcher(path: index.resolved)
+                : try SimilarSearcher(database: try shards.open(orIndex: index), analyzer: try Analyzer())
             if let queries {
                 try runBatch(queries, searcher: searcher, rules: rules)
                 return

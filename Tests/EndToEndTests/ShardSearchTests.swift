@@ -93,6 +93,23 @@ import Testing
         #expect(order(newestOne).count == 20)
         #expect(order(newestMany) == order(newestOne))
 
+        // Similar posts over the shards: the same neighbours and cosines as in one index (by text and by id).
+        for probe in [["--text", "police shooting in ferguson"], ["--text", "hostage siege in sydney cafe"]] {
+            let one = try Starling.run(["similar", "--json", "--limit", "10", "--index", whole] + probe)
+            let many = try Starling.run(["similar", "--json", "--limit", "10"] + sharded + probe)
+            try #require(one.status == 0 && many.status == 0, Comment(rawValue: one.stderr + many.stderr))
+            let hits = { (r: CommandResult) in
+                ((jsonObject(r.stdout)?["hits"] as? [[String: Any]]) ?? []).map {
+                    "\($0["id"] as? String ?? "") \(String(format: "%.9f", $0["score"] as? Double ?? -1))"
+                }
+            }
+            #expect(hits(one).count == 10)
+            #expect(hits(many) == hits(one), "\(probe)")
+            let first = try #require(hits(one).first?.split(separator: " ").first.map(String.init))
+            let byID = try Starling.run(["similar", "--json", "--limit", "5", first] + sharded)
+            #expect(hits(byID) == hits(try Starling.run(["similar", "--json", "--limit", "5", "--index", whole, first])))
+        }
+
         let stats = try Starling.run(["stats", "--json"] + sharded)
         try #require(stats.status == 0, Comment(rawValue: stats.stderr))
         let s = try #require(jsonObject(stats.stdout))
