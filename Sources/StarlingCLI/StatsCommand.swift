@@ -25,9 +25,7 @@ struct StatsCommand: ParsableCommand {
             let path = index.resolved
             let db = try shards.open(orIndex: index)
             // Size on disk: the index folder, or the shards that are folders here (remote ones are not counted).
-            let folders = shards.addresses.isEmpty ? [path] : shards.parsed.compactMap { shard -> String? in
-                if case .folder(let p) = shard { return p } else { return nil }
-            }
+            let folders = shards.addresses.isEmpty ? [path] : shards.parsed.compactMap(\.folder)
             let stats = try IndexStats.collect(db, onDisk: folders)
             if json {
                 var fields: [(String, JSONValue)] = []

@@ -31,6 +31,11 @@ public enum ShardAddress: Equatable, Sendable, CustomStringConvertible {
         return .remote(host: host, port: port)
     }
 
+    /// The folder of a shard on this machine; nil for a remote one.
+    public var folder: String? {
+        if case .folder(let path) = self { return path } else { return nil }
+    }
+
     public var description: String {
         switch self {
         case .folder(let path): return path

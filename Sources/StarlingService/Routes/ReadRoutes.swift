@@ -180,10 +180,7 @@ extension StarlingServer {
         let json = try await read { s -> JSONValue in
             if !shards.isEmpty {
                 // A read-only front over shards: their documents and terms; no writer of its own.
-                let folders = shards.compactMap { shard -> String? in
-                    if case .folder(let p) = shard { return p } else { return nil }
-                }
-                var o = try IndexStats.collect(s.database, onDisk: folders).json.objectValue ?? []
+                var o = try IndexStats.collect(s.database, onDisk: shards.compactMap(\.folder)).json.objectValue ?? []
                 o.append(("shards", .array(shards.map { .string($0.description) })))
                 o.append(("read_only", .bool(true)))
                 return .object(o)
