@@ -1,6 +1,7 @@
 // Searching an index: parse (StarlingQuery), compile (QueryCompiler), run (Xapian Enquire), and bring posts back.
 import Foundation
 import StarlingAnalysis
+import StarlingDuplicates
 import StarlingModel
 import StarlingQuery
 import XapianKit
@@ -102,6 +103,7 @@ public final class Searcher {
         case .oldest: enquire.setSortByValueThenRelevance(ValueSlot.createdAt, reverse: false)
         }
         if request.collapse { enquire.setCollapseKey(ValueSlot.cluster, max: 1) }
+        if request.collapse && database.shardCount > 1 { return try collapseAcrossShards(enquire, request) }
         let mset = try enquire.mset(first: request.offset, max: request.limit,
                                     checkAtLeast: max(request.checkAtLeast, request.offset + request.limit))
         var hits: [SearchHit] = []
@@ -113,6 +115,77 @@ public final class Searcher {
         }
         return SearchResult(total: mset.matchesEstimated, totalLowerBound: mset.matchesLowerBound,
                             totalUpperBound: mset.matchesUpperBound, hits: hits)
+    }
+}
+
+extension Searcher {
+    /// Most hits looked at to fill a page collapsed across shards, as a multiple of the hits up to its end.
+    static let crossShardLookahead = 8
+
+    /// `search` with `collapse` over several shards. Each shard groups its own near-duplicates into clusters, so
+    /// copies of one text that landed in different shards (`index --partition` spreads them by id) carry different
+    /// cluster ids and Xapian's collapse keeps one hit per shard. Here the best hits of every cluster are read in
+    /// ranked order and a hit whose shingle set is a near-duplicate (exact Jaccard at or above the index's
+    /// threshold) of a better one already kept joins it: its posts count among the kept hit's `collapsed`. More
+    /// hits are read until the page is full, the matches run out, or `crossShardLookahead` times the hits up to the
+    /// page's end were read. Two clusters join when their best hits are near-duplicates, which their chains of
+    /// copies (each post close to the next) may not be: a cascade that drifted can stay two hits. The total is
+    /// Xapian's estimate less the joins seen.
+    ///
+    /// - Complexity: O(h · k · s) for h hits read, k hits kept and s shingles a post; one value read per hit.
+    func collapseAcrossShards(_ enquire: Enquire, _ request: SearchRequest) throws -> SearchResult {
+        let shards = database.shardCount
+        let threshold = (DuplicateParameters(metadataText: try database.metadata(DuplicateClusterWriter.parametersKey))
+            ?? .standard).threshold
+        let end = request.offset + request.limit
+        let cap = max(end * Self.crossShardLookahead, 100)
+        var read = min(cap, max(end * 2, end + 20))
+        while true {
+            let mset = try enquire.mset(first: 0, max: read, checkAtLeast: max(request.checkAtLeast, read))
+            var kept: [(item: MSetItem, shingles: [UInt32], collapsed: Int)] = []
+            var joined = 0
+            for item in mset.items {
+                let shingles = try crossShardShingles(item.docid, shards: shards)
+                let size = Double(shingles.count)
+                // Jaccard ≥ t needs the smaller set to be at least t times the larger.
+                if !shingles.isEmpty, let k = kept.firstIndex(where: {
+                    let other = Double($0.shingles.count)
+                    return min(size, other) >= threshold * max(size, other)
+                        && Jaccard.exact(shingles, $0.shingles) >= threshold
+                }) {
+                    kept[k].collapsed += item.collapseCount + 1
+                    joined += 1
+                } else {
+                    kept.append((item, shingles, item.collapseCount))
+                }
+            }
+            let exhausted = mset.items.count < read
+            if kept.count >= end || exhausted || read >= cap {
+                var hits: [SearchHit] = []
+                for (rank, k) in kept.enumerated() where rank >= request.offset && rank < end {
+                    let post = StoredPost.post(k.item.dataBytes)
+                    hits.append(SearchHit(id: post?.id ?? "", score: k.item.weight, rank: rank,
+                                          collapsed: k.collapsed, post: post))
+                }
+                let total = exhausted ? kept.count : max(kept.count, mset.matchesEstimated - joined)
+                return SearchResult(total: total,
+                                    totalLowerBound: exhausted ? kept.count : min(total, max(kept.count, mset.matchesLowerBound - joined)),
+                                    totalUpperBound: exhausted ? kept.count : max(total, mset.matchesUpperBound - joined),
+                                    hits: hits)
+            }
+            read = min(cap, read * 2)
+        }
+    }
+
+    /// The shingle set of document `docid` of a database of `shards` shards. A copy stores a reference to the
+    /// document holding its set, by its docid inside its own shard: that docid is mapped back to the combined
+    /// database's numbering (docid d of shard i of n is (d − 1) · n + i + 1 there).
+    func crossShardShingles(_ docid: UInt32, shards: Int) throws -> [UInt32] {
+        let value = try database.value(docid, slot: ValueSlot.shingles)
+        guard let local = ShingleCoding.referencedDocid(value) else { return ShingleCoding.decode(value) }
+        let n = UInt32(shards)
+        let shard = (docid - 1) % n
+        return ShingleCoding.decode(try database.value((local - 1) * n + shard + 1, slot: ValueSlot.shingles))
     }
 }
 

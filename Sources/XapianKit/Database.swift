@@ -10,6 +10,9 @@ public class Database: @unchecked Sendable {
     let handle: OpaquePointer
     /// The directory the database was opened from; nil for remote, combined or empty databases.
     public internal(set) var path: String?
+    /// How many shards (local or remote databases) this one searches: 1 for one database, 0 for ``empty()``, the
+    /// sum of theirs for shards combined with ``add(_:)``.
+    public private(set) var shardCount = 1
 
     /// Wraps a handle returned by the shim; the new object frees it.
     init(owning handle: OpaquePointer) {
@@ -29,7 +32,9 @@ public class Database: @unchecked Sendable {
 
     /// A database with no shards; combine shards into it with ``add(_:)``.
     public static func empty() throws -> Database {
-        Database(owning: try call { xc_database_new_empty($0) }!)
+        let database = Database(owning: try call { xc_database_new_empty($0) }!)
+        database.shardCount = 0
+        return database
     }
 
     /// Opens a database served by `xapian-tcpsrv` on `host:port`.
@@ -57,6 +62,7 @@ public class Database: @unchecked Sendable {
     /// Docids interleave: docid `d` of shard `i` of `n` becomes `(d - 1) * n + i + 1`.
     public func add(_ shard: Database) throws {
         try call { xc_database_add(handle, shard.handle, $0) }
+        shardCount += shard.shardCount
     }
 
     /// Moves to the latest committed revision. Returns `true` if the database might have changed.

@@ -118,6 +118,55 @@ import Testing
         #expect((s["shards"] as? [String]) == [a.address, b.address])
     }
 
+    /// `search --collapse` over shards folds copies that landed in different shards into one hit, as one index
+    /// does: the Davidson tweets (thousands of `RT @x:` copies and copy-pasted insults) in one index and in two
+    /// partitions (copies spread by id), searched as one over a remote shard and a folder.
+    @Test(.enabled(if: SharedData.available && XapianServer.available,
+                   "needs ../shared/data (Davidson tweets) and xapian-tcpsrv (Debian xapian-tools)"))
+    func collapseFoldsCopiesAcrossShards() throws {
+        let dir = try makeTempDir("shard-collapse")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = SharedData.path("corpora/davidson/labeled_data.csv")
+        for (name, partition) in [("whole", [String]()), ("A", ["--partition", "0/2"]), ("B", ["--partition", "1/2"])] {
+            let r = try Starling.run(["index", "--index", name, "--quiet", "--map", "id=1,text=tweet"] + partition + [csv],
+                                     in: dir)
+            try #require(r.status == 0, Comment(rawValue: "index \(name): \(r.stderr)"))
+        }
+        let a = try XapianServer(database: dir.appendingPathComponent("A").path)
+        defer { a.stop() }
+        let sharded = ["--shard", a.address, "--shard", dir.appendingPathComponent("B").path]
+        let whole = ["--index", dir.appendingPathComponent("whole").path]
+        /// The page as (id, score, posts it stands for, its text with links, punctuation and case taken away).
+        func page(_ where: [String], _ query: String) throws -> [(id: String, score: Double, posts: Int, text: String)] {
+            let r = try Starling.run(["search", "--json", "--collapse", "--limit", "100"] + `where` + [query])
+            try #require(r.status == 0, Comment(rawValue: r.stderr))
+            return ((jsonObject(r.stdout)?["hits"] as? [[String: Any]]) ?? []).map { h in
+                let text = (h["text"] as? String ?? "").split(separator: " ").filter { !$0.hasPrefix("http") }
+                    .joined(separator: " ").lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }
+                return (h["id"] as? String ?? "", h["score"] as? Double ?? .nan, 1 + (h["collapsed"] as? Int ?? 0),
+                        String(String.UnicodeScalarView(text)))
+            }
+        }
+        var shown = 0, sameHits = 0, postsOne = 0, postsMany = 0
+        for q in ["bitch", "pussy", "hoes", "charlie", "bird", "trash", "lol", "yankees"] {
+            let one = try page(whole, q), many = try page(sharded, q)
+            #expect(one.count == 100 || one.count == many.count, "\(q): \(one.count) hits in one index, \(many.count) over shards")
+            // No text twice on a page: copies in two shards are one hit with their posts counted together.
+            let texts = many.map(\.text).filter { !$0.isEmpty }
+            #expect(Set(texts).count == texts.count, "\(q): a text shown twice over shards")
+            // The same best hits (up to which of two equal copies stands for them) with the same scores.
+            let scores = Dictionary(one.map { ($0.id, $0.score) }, uniquingKeysWith: { x, _ in x })
+            sameHits += many.filter { h in scores[h.id].map { abs($0 - h.score) <= 1e-9 * max(1, $0) } ?? false }.count
+            shown += many.count
+            postsOne += one.reduce(0) { $0 + $1.posts }
+            postsMany += many.reduce(0) { $0 + $1.posts }
+        }
+        #expect(shown > 500)
+        #expect(Double(sameHits) >= 0.97 * Double(shown), "\(sameHits) of \(shown) hits over shards are those of one index")
+        // The posts the page stands for: a copy joins its cluster's hit rather than showing up lower down.
+        #expect(abs(postsMany - postsOne) <= postsOne / 50, "\(postsMany) posts over shards, \(postsOne) in one index")
+    }
+
     @Test func refusalsSayWhatIsWrong() throws {
         let both = try Starling.run(["search", "--index", "x", "--shard", "127.0.0.1:1", "police"])
         #expect(both.status != 0)

@@ -232,5 +232,8 @@ import XapianKit
         #expect(try reader.metadata("hook.runs") == "2")
         #expect(try reader.documentCount() == 2)
         #expect(try Database.combining([reader]).path == nil)
+        #expect(try Database.combining([reader]).shardCount == 1)
+        #expect(try Database.combining([reader, reader]).shardCount == 2)
+        #expect(try Database.empty().shardCount == 0)
     }
 }

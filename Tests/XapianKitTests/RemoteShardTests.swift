@@ -22,6 +22,7 @@ import XapianKit
 
         try withExtendedLifetime((even, odd)) {
             let local = try Database(path: dir.path("all"))
+            #expect(local.shardCount == 1)
             let remote = try Database.remote(host: "127.0.0.1", port: even.port)
             try remote.add(Database.remote(host: "127.0.0.1", port: odd.port))
             let combined = try Database.combining([
@@ -31,6 +32,7 @@ import XapianKit
 
             for db in [remote, combined] {
                 #expect(try db.documentCount() == posts.count)
+                #expect(db.shardCount == 2)
                 #expect(try db.termFrequency("swift") == local.termFrequency("swift"))
                 #expect(try db.document(7).data == local.document(7).data)
             }
