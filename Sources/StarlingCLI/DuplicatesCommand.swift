@@ -18,10 +18,17 @@ struct DuplicatesCommand: ParsableCommand {
             Examples: starling duplicates 500311153583853570
                       starling duplicates --text 'Breaking: police in Ferguson ...'
                       starling duplicates --clusters --limit 20
+                      starling duplicates --shard a.example:33001 --shard b.example:33001 500311153583853570
+            Over shards (--shard), a shard folder on this machine is asked through its bucket file as one index is;
+            a remote shard (xapian-tcpsrv) serves no bucket file, so its candidates are the posts with the same
+            shingle set and the clusters of the best posts of a search for the text's words: what that search does
+            not rank high enough is missed. --clusters joins clusters whose first posts are near-duplicates.
             """
     )
 
     @OptionGroup var index: IndexPathOption
+
+    @OptionGroup var shards: ShardOptions
 
     @Option(help: "Hits (or clusters) to return.")
     var limit: Int = 10
@@ -80,6 +87,10 @@ struct DuplicatesCommand: ParsableCommand {
             throw ValidationError("--threshold must be in (0, 1]")
         }
         if ShingleKind(shingle) == nil { throw ValidationError("--shingle must be wordN or charN") }
+        try shards.validate(with: index)
+        if !shards.addresses.isEmpty && (allPairs != nil || latency != nil || bench != nil) {
+            throw ValidationError("the evaluation modes run on one index: give --index, not --shard")
+        }
     }
 
     /// The settings of the in-memory benchmark (`--bench`); index queries use the index's own.
@@ -95,6 +106,7 @@ struct DuplicatesCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let bench { return try runBench(bench) }
+            if !shards.addresses.isEmpty { return try runOverShards() }
             let searcher = try DuplicateSearcher(path: index.resolved, threshold: threshold)
             if let allPairs { return try runAllPairs(searcher, out: allPairs) }
             if let latency { return try runLatency(searcher, queries: latency) }
@@ -115,6 +127,24 @@ struct DuplicatesCommand: ParsableCommand {
                 printHuman(result)
             }
         }
+    }
+
+    /// ID, --text or --clusters over the shards (`ShardedDuplicateSearcher`).
+    private func runOverShards() throws {
+        let searcher = try ShardedDuplicateSearcher(shards: shards.parsed, threshold: threshold,
+                                                    timeout: shards.shardTimeout)
+        if clusters { return try printClusters(try searcher.largestClusters(limit: limit)) }
+        let result: DuplicateResult
+        if let text {
+            result = try searcher.duplicates(ofText: text, limit: limit)
+        } else {
+            do {
+                result = try searcher.duplicates(ofPost: id ?? "", limit: limit)
+            } catch let e as DuplicateQueryError {
+                throw CommandFailure(message: e.description.replacingOccurrences(of: "in the index", with: "in any shard"))
+            }
+        }
+        if json { emit(JSONValue.object(resultJSON(result)).jsonText) } else { printHuman(result) }
     }
 
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }

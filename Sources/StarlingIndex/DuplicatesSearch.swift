@@ -163,30 +163,41 @@ public final class DuplicateSearcher {
     ///
     /// - Complexity: one pass over the cluster values of all documents, then O(m) reads per listed cluster.
     public func largestClusters(limit: Int = 10, topAuthors: Int = 3) throws -> [ClusterSummary] {
+        try clusterSizes(limit: limit).map { try summary(ofCluster: $0.id, size: $0.size, topAuthors: topAuthors) }
+    }
+
+    /// The ids and sizes of the `limit` largest clusters of at least two posts, largest first (one pass over the
+    /// cluster values of all documents, no post read).
+    public func clusterSizes(limit: Int) throws -> [(id: String, size: Int)] {
         let enquire = Enquire(database)
         try enquire.setQuery(.matchAll)
         enquire.setWeighting(.bool)
         let spy = enquire.addValueCountSpy(slot: ValueSlot.cluster)
         _ = try enquire.mset(first: 0, max: 0, checkAtLeast: try database.documentCount(), fetchData: false)
-        var out: [ClusterSummary] = []
-        for (value, count) in spy.top(max(0, limit)) where count >= 2 {
-            let id = String(decoding: value, as: UTF8.self)
-            var summary = ClusterSummary(id: id, size: count, first: nil, firstSeen: nil, lastSeen: nil,
-                                         topAuthors: [])
-            var authors: [String: Int] = [:]
-            for d in try members(ofCluster: id) {
-                guard let post = DuplicateClusterWriter.post(try database.document(d)) else { continue }
-                if post.id == id { summary.first = post }
-                if let a = post.author, !a.isEmpty { authors[a, default: 0] += 1 }
-                if let t = post.createdAt {
-                    if summary.firstSeen.map({ t < $0 }) ?? true { summary.firstSeen = t }
-                    if summary.lastSeen.map({ t > $0 }) ?? true { summary.lastSeen = t }
-                }
+        return spy.top(max(0, limit)).filter { $0.1 >= 2 }.map { (String(decoding: $0.0, as: UTF8.self), $0.1) }
+    }
+
+    /// The post that started cluster `id`, when it is in the index (an original known only from its reshares is not).
+    public func firstPost(ofCluster id: String) throws -> Post? {
+        guard let d = try database.postings(DocumentBuilder.clip(TermPrefix.id + id)).first else { return nil }
+        return DuplicateClusterWriter.post(try database.document(d))
+    }
+
+    /// Cluster `id` of `size` posts, summed up from its posts: the first, the time span, the top authors.
+    public func summary(ofCluster id: String, size: Int, topAuthors: Int = 3) throws -> ClusterSummary {
+        var summary = ClusterSummary(id: id, size: size, first: nil, firstSeen: nil, lastSeen: nil, topAuthors: [])
+        var authors: [String: Int] = [:]
+        for d in try members(ofCluster: id) {
+            guard let post = DuplicateClusterWriter.post(try database.document(d)) else { continue }
+            if post.id == id { summary.first = post }
+            if let a = post.author, !a.isEmpty { authors[a, default: 0] += 1 }
+            if let t = post.createdAt {
+                if summary.firstSeen.map({ t < $0 }) ?? true { summary.firstSeen = t }
+                if summary.lastSeen.map({ t > $0 }) ?? true { summary.lastSeen = t }
             }
-            summary.topAuthors = authors.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                .prefix(topAuthors).map { ($0.key, $0.value) }
-            out.append(summary)
         }
-        return out
+        summary.topAuthors = authors.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(topAuthors).map { ($0.key, $0.value) }
+        return summary
     }
 }

@@ -54,9 +54,9 @@ public struct SearchResult: Sendable {
 /// open one per thread.
 public final class Searcher {
     public let database: Database
-    private let compiler: QueryCompiler
+    let compiler: QueryCompiler
     /// The index's folded weighting, once seen (an empty index may get one from a writer later).
-    private var weighting: TermWeighting?
+    var weighting: TermWeighting?
 
     /// Opens the index at `path` for reading.
     public init(path: String, analyzer: Analyzer? = nil) throws {
@@ -79,7 +79,7 @@ public final class Searcher {
     private var indexTermsRead: IndexTerms?
 
     /// What the compiler needs to know of the index: its stem layout and phrase-pair words.
-    private func indexTerms() throws -> IndexTerms {
+    func indexTerms() throws -> IndexTerms {
         if let indexTermsRead { return indexTermsRead }
         let terms = IndexTerms(layout: StemLayout.named(try database.metadata(StemLayout.metadataKey)),
                                pairWords: PhraseStage.recordedWords(try database.metadata(PhraseStage.metadataKey)))
@@ -119,6 +119,16 @@ public final class Searcher {
 }
 
 extension Searcher {
+    /// The docids of the best `limit` matches of `node` by relevance (one a near-duplicate cluster when `collapse`).
+    public func docids(matching node: QueryNode, limit: Int, collapse: Bool = false) throws -> [UInt32] {
+        let enquire = Enquire(database)
+        try enquire.setQuery(try compiler.compile(node, index: try indexTerms()))
+        if weighting == nil { weighting = try database.termWeighting() }
+        enquire.setWeighting(for: weighting)
+        if collapse { enquire.setCollapseKey(ValueSlot.cluster, max: 1) }
+        return try enquire.mset(first: 0, max: limit, fetchData: false).items.map(\.docid)
+    }
+
     /// Most hits looked at to fill a page collapsed across shards, as a multiple of the hits up to its end.
     static let crossShardLookahead = 8
 

@@ -70,8 +70,16 @@ extension IndexLocation {
     /// - Throws: `IndexError.notFound` for a folder without an index, `ShardError.unreachable` for a remote shard
     ///   that does not answer, `ShardError.mismatched` for shards of different formats.
     public static func openShards(_ shards: [ShardAddress], timeout: Double = 10) throws -> Database {
+        try Database.combining(try openEachShard(shards, timeout: timeout).map(\.database))
+    }
+
+    /// Opens every shard as `openShards` does, checks their formats alike, and returns them one by one (for
+    /// queries that need each shard's own files or answers): the filled shards in the order given, then the
+    /// empty ones — the order `openShards` combines them in.
+    public static func openEachShard(_ shards: [ShardAddress], timeout: Double = 10) throws
+        -> [(address: ShardAddress, database: Database)] {
         var first: (shard: ShardAddress, format: [String])?
-        var filled: [Database] = [], empty: [Database] = []
+        var filled: [(address: ShardAddress, database: Database)] = [], empty: [(address: ShardAddress, database: Database)] = []
         for shard in shards {
             let database: Database
             switch shard {
@@ -88,7 +96,7 @@ extension IndexLocation {
             // An empty shard has not recorded its format yet; it takes any, and goes last, since a combined
             // database reads its metadata from the first shard.
             guard try database.documentCount() > 0 else {
-                empty.append(database)
+                empty.append((shard, database))
                 continue
             }
             let values = try format.map { try database.metadata($0) }
@@ -100,8 +108,8 @@ extension IndexLocation {
             } else {
                 first = (shard, values)
             }
-            filled.append(database)
+            filled.append((shard, database))
         }
-        return try Database.combining(filled + empty)
+        return filled + empty
     }
 }

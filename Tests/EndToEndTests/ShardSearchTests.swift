@@ -118,12 +118,14 @@ import Testing
         #expect((s["shards"] as? [String]) == [a.address, b.address])
     }
 
-    /// `search --collapse` over shards folds copies that landed in different shards into one hit, as one index
-    /// does: the Davidson tweets (thousands of `RT @x:` copies and copy-pasted insults) in one index and in two
-    /// partitions (copies spread by id), searched as one over a remote shard and a folder.
+    /// Copies that landed in different shards are found and folded as in one index: the Davidson tweets (thousands
+    /// of `RT @x:` copies and copy-pasted insults) in one index and in two partitions (copies spread by id), over a
+    /// remote shard and a folder. `search --collapse` folds them into one hit; `duplicates ID` finds them (exactly
+    /// as one index over folders, through a word search on a remote shard); `duplicates --clusters` joins the
+    /// clusters each shard made of one text.
     @Test(.enabled(if: SharedData.available && XapianServer.available,
                    "needs ../shared/data (Davidson tweets) and xapian-tcpsrv (Debian xapian-tools)"))
-    func collapseFoldsCopiesAcrossShards() throws {
+    func copiesAcrossShardsAreFoundAndFolded() throws {
         let dir = try makeTempDir("shard-collapse")
         defer { try? FileManager.default.removeItem(at: dir) }
         let csv = SharedData.path("corpora/davidson/labeled_data.csv")
@@ -165,6 +167,40 @@ import Testing
         #expect(Double(sameHits) >= 0.97 * Double(shown), "\(sameHits) of \(shown) hits over shards are those of one index")
         // The posts the page stands for: a copy joins its cluster's hit rather than showing up lower down.
         #expect(abs(postsMany - postsOne) <= postsOne / 50, "\(postsMany) posts over shards, \(postsOne) in one index")
+
+        // The largest clusters: each shard's clusters of one text joined.
+        func clusters(_ where: [String]) throws -> [String] {
+            let r = try Starling.run(["duplicates", "--json", "--clusters", "--limit", "30"] + `where`)
+            try #require(r.status == 0, Comment(rawValue: r.stderr))
+            return ((jsonObject(r.stdout)?["clusters"] as? [[String: Any]]) ?? []).map {
+                "\($0["id"] as? String ?? "") \($0["size"] as? Int ?? 0)"
+            }
+        }
+        let oneClusters = try clusters(whole)
+        try #require(oneClusters.count == 30)
+        #expect(try Array(clusters(sharded).prefix(5)) == Array(oneClusters.prefix(5)))
+        let folders = ["--shard", dir.appendingPathComponent("A").path, "--shard", dir.appendingPathComponent("B").path]
+        // The near-duplicates of the first posts of those clusters, by id: the same as one index over folders (the
+        // bucket files), a subset missing little over a remote shard (a word search proposes its candidates).
+        func duplicates(_ where: [String], _ id: String) throws -> Set<String> {
+            let r = try Starling.run(["duplicates", "--json", "--limit", "100000"] + `where` + [id])
+            try #require(r.status == 0, Comment(rawValue: r.stderr))
+            return Set(((jsonObject(r.stdout)?["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+        }
+        var truth = 0, foundRemote = 0
+        for probe in oneClusters.prefix(12).compactMap({ $0.split(separator: " ").first.map(String.init) }) {
+            let one = try duplicates(whole, probe)
+            #expect(!one.isEmpty, "\(probe) heads a cluster but has no near-duplicate")
+            #expect(try duplicates(folders, probe) == one, "\(probe): other near-duplicates over folder shards")
+            let remote = try duplicates(sharded, probe)
+            #expect(remote.isSubset(of: one), "\(probe): \(remote.subtracting(one)) are not near-duplicates")
+            truth += one.count
+            foundRemote += remote.intersection(one).count
+        }
+        #expect(truth > 100, "\(truth) near-duplicates of the 12 largest clusters' first posts")
+        #expect(Double(foundRemote) >= 0.95 * Double(truth), "over a remote shard \(foundRemote) of \(truth) found")
+        let unknown = try Starling.run(["duplicates"] + sharded + ["no-such-post"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no post with id 'no-such-post' in any shard"))
     }
 
     @Test func refusalsSayWhatIsWrong() throws {
