@@ -28,7 +28,11 @@ struct ServeCommand: ParsableCommand {
             deleted since the last time (always the first time after start). POST /v1/entities/relabel does it at \
             once; --relabel-interval 0 turns the background relabelling off.
 
-            With --shard (repeated: HOST:PORT of a `xapian-tcpsrv`, or an index folder) the service is a read-only             front over those shards, searched as one index: search, facets, histograms, posts, analyze, stats and             health answer as usual; ingest, deletes and relabelling answer 409 `read-only`, similar and             near-duplicates 409 `not-over-shards`, and there is no unshortening or relabelling in the background.
+            With --shard (repeated: HOST:PORT of a `xapian-tcpsrv`, or an index folder) the service is a read-only \
+            front over those shards, searched as one index: search, facets, histograms, posts, analyze, stats, \
+            health, near-duplicates and clusters answer as usual; ingest, deletes and relabelling answer 409 \
+            `read-only`, similar posts 409 `not-over-shards`, and there is no unshortening or relabelling in the \
+            background.
 
             Example: starling serve --index indexes/default --port 8080
             """

@@ -15,8 +15,20 @@ import StarlingModel
 import StarlingQuery
 import XapianKit
 
+/// Near-duplicate queries, on one index (`DuplicateSearcher`) or over shards (`ShardedDuplicateSearcher`).
+public protocol NearDuplicateQueries: AnyObject {
+    /// The near-duplicates of post `id` (itself excluded); `DuplicateQueryError.postNotFound` when it is absent.
+    func duplicates(ofPost id: String, limit: Int) throws -> DuplicateResult
+    /// The near-duplicates of a text as the analyser and shingler see it.
+    func duplicates(ofText text: String, limit: Int) throws -> DuplicateResult
+    /// The `limit` largest clusters of at least two posts, largest first.
+    func largestClusters(limit: Int, topAuthors: Int) throws -> [ClusterSummary]
+}
+
+extension DuplicateSearcher: NearDuplicateQueries {}
+
 /// Answers near-duplicate queries over several shards. Not thread-safe (one handle per shard, one analyser).
-public final class ShardedDuplicateSearcher {
+public final class ShardedDuplicateSearcher: NearDuplicateQueries {
     /// The shards, in the order `IndexLocation.openShards` combines them.
     public let shards: [ShardAddress]
     /// The settings of the first shard (every shard must have the same).
@@ -67,6 +79,11 @@ public final class ShardedDuplicateSearcher {
         self.analyzer = analyzer
         words = opened.map { $0.address.folder == nil ? Searcher(database: $0.database, analyzer: analyzer) : nil }
         hasher = parameters.hasher
+    }
+
+    /// Moves every shard to its latest revision (a service's searcher, kept between requests).
+    public func reopen() throws {
+        for database in databases { try database.reopen() }
     }
 
     /// The near-duplicates of post `id`, wherever it is (itself excluded).

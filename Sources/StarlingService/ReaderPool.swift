@@ -41,6 +41,7 @@ public final class ReaderSession: @unchecked Sendable {
     /// The writer generation the database was last reopened at.
     public private(set) var generation: UInt64
     private var similarSearcher: SimilarSearcher?
+    private var shardedDuplicates: ShardedDuplicateSearcher?
     private let source: ReaderSource
     private var reopened = Date()
 
@@ -57,12 +58,17 @@ public final class ReaderSession: @unchecked Sendable {
 
     /// Near-duplicate queries with the settings the index was built with (read from its metadata each time, so a
     /// session opened before the first ingest still gets them); `threshold` overrides the Jaccard threshold.
-    public func duplicates(threshold: Double? = nil) throws -> DuplicateSearcher {
-        if case .shards = source {
-            throw APIError(.conflict, "not-over-shards", "near-duplicates are found in one index (their buckets live "
-                           + "in a file beside it), not over shards: ask a service running on a shard's own index")
+    /// Over shards, every shard is asked (`ShardedDuplicateSearcher`, its own handles, kept while the session
+    /// lives for the index's threshold).
+    public func duplicates(threshold: Double? = nil) throws -> any NearDuplicateQueries {
+        guard case .shards(let shards, let timeout) = source else {
+            return try DuplicateSearcher(database: database, threshold: threshold)
         }
-        return try DuplicateSearcher(database: database, threshold: threshold)
+        if threshold == nil, let kept = shardedDuplicates { return kept }
+        let searcher = try ShardedDuplicateSearcher(shards: shards, threshold: threshold, timeout: timeout,
+                                                    analyzer: analyzer)
+        if threshold == nil { shardedDuplicates = searcher }
+        return searcher
     }
 
     /// Similar-posts search, made on first use (it caches statistics until the next reopen).
@@ -84,6 +90,7 @@ public final class ReaderSession: @unchecked Sendable {
             // Shards are written elsewhere: look again every few seconds.
             guard force || Date().timeIntervalSince(reopened) >= ReaderSource.shardRefreshSeconds else { return }
             try database.reopen()
+            try shardedDuplicates?.reopen()
             reopened = Date()
             return
         }

@@ -119,7 +119,9 @@ struct ServiceEndToEndTests {
         let dir = try makeTempDir("serve-shards")
         defer { try? FileManager.default.removeItem(at: dir) }
         let posts = dir.appendingPathComponent("posts.jsonl")
-        try (lines("s", 300) + "\n").write(to: posts, atomically: true, encoding: .utf8)
+        // 300 posts, and 30 copies of five of them (spread over both shards by their ids).
+        let copies = (0..<30).map { "{\"id\":\"c\($0)\",\"text\":\"RT @u9: served post \($0 % 5) #stag\",\"author\":\"u9\"}" }
+        try (lines("s", 300) + "\n" + copies.joined(separator: "\n") + "\n").write(to: posts, atomically: true, encoding: .utf8)
         let whole = dir.appendingPathComponent("whole").path
         try #require(try Starling.run(["index", "--index", whole, "--quiet", posts.path]).status == 0)
         var servers: [XapianServer] = []
@@ -140,7 +142,7 @@ struct ServiceEndToEndTests {
             #expect(ids(json) == ids(one), "\(query)")
         }
         let (statsStatus, stats) = try await serve.request("GET", "/v1/stats")
-        #expect(statsStatus == 200 && stats["documents"] as? Int == 300 && stats["read_only"] as? Bool == true)
+        #expect(statsStatus == 200 && stats["documents"] as? Int == 330 && stats["read_only"] as? Bool == true)
         #expect(stats["shards"] as? [String] == servers.map(\.address))
         let (ingest, refusal) = try await serve.request("POST", "/v1/posts", body: "{\"id\":\"new\",\"text\":\"x\"}")
         #expect(ingest == 409 && (refusal["error"] as? [String: Any])?["code"] as? String == "read-only")
@@ -148,6 +150,27 @@ struct ServiceEndToEndTests {
         #expect(deleted == 409)
         let (similar, why) = try await serve.request("GET", "/v1/similar?text=served%20post")
         #expect(similar == 409 && (why["error"] as? [String: Any])?["code"] as? String == "not-over-shards")
+        // Near-duplicates and clusters ask every shard: the same answers as one index of all the posts.
+        for probe in ["id=s3", "text=served%20post%204%20%23stag", "id=c2&threshold=0.5"] {
+            let (status, json) = try await serve.request("GET", "/v1/duplicates?\(probe)&limit=1000")
+            #expect(status == 200, "\(probe): \(json)")
+            var args = ["duplicates", "--json", "--limit", "1000", "--index", whole]
+            if probe.hasPrefix("text=") { args += ["--text", "served post 4 #stag"] }
+            if probe.contains("threshold") { args += ["--threshold", "0.5"] }
+            if probe.hasPrefix("id=") { args.append(String(probe.dropFirst(3).prefix { $0 != "&" })) }
+            let one = try #require(jsonObject(try Starling.run(args).stdout))
+            let ids = { (o: [String: Any]) in Set((o["hits"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }) }
+            #expect(ids(json).count == (probe.hasPrefix("text=") ? 7 : 6), "\(probe): \(json)")
+            #expect(ids(json) == ids(one) && json["total"] as? Int == one["total"] as? Int, "\(probe)")
+        }
+        let (missing, _) = try await serve.request("GET", "/v1/duplicates?id=no-such-post")
+        #expect(missing == 404)
+        let (clustersStatus, clusters) = try await serve.request("GET", "/v1/clusters?limit=5")
+        let oneClusters = try #require(jsonObject(try Starling.run(["duplicates", "--json", "--clusters", "--limit", "5",
+                                                                     "--index", whole]).stdout))
+        let sizes = { (o: [String: Any]) in (o["clusters"] as? [[String: Any]] ?? []).compactMap { $0["size"] as? Int } }
+        #expect(clustersStatus == 200 && sizes(clusters) == [7, 7, 7, 7, 7] && sizes(clusters) == sizes(oneClusters),
+                "\(clusters)")
         // A shard goes down: 503 naming the trouble, the service stays up; back on its port, answers resume.
         let port = servers[1].port
         servers[1].stop()
@@ -155,7 +178,7 @@ struct ServiceEndToEndTests {
         #expect(down == 503 && (downJSON["error"] as? [String: Any])?["code"] as? String == "shard-unavailable", "\(down) \(downJSON)")
         servers.append(try XapianServer(database: dir.appendingPathComponent("shard1").path, port: port))
         let (back, backJSON) = try await serve.request("GET", "/v1/search?q=served&limit=1000")
-        #expect(back == 200 && backJSON["total"] as? Int == 300)
+        #expect(back == 200 && backJSON["total"] as? Int == 330)
         let (status, message) = serve.stop(SIGTERM)
         #expect(status == 0, Comment(rawValue: message))
     }

@@ -152,7 +152,7 @@ extension StarlingServer {
     /// `GET /v1/clusters?limit=`: the largest near-duplicate clusters.
     @Sendable func clusters(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let limit = try Parameters(request).int("limit", default: 10, in: 1...configuration.limits.maxLimit)
-        let json = try await read { s in ResultJSON.clusters(try s.duplicates().largestClusters(limit: limit)) }
+        let json = try await read { s in ResultJSON.clusters(try s.duplicates().largestClusters(limit: limit, topAuthors: 3)) }
         return JSONResponse.make(json)
     }
 
