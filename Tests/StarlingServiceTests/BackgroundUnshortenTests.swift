@@ -38,7 +38,10 @@ private func linkPost(_ id: String, _ text: String, short: String) -> String {
 private final class Gate: @unchecked Sendable {
     private let condition = NSCondition()
     private var isOpen = false
-    func wait(limit: Double = 10) {
+    /// Waits until `open` (every test opens its gate, if only on the way out), or `limit` seconds at most: long, so
+    /// a loaded machine cannot release a held answer while the test still checks that it is held (10 s did, on
+    /// a 2-core machine running a release build beside the tests).
+    func wait(limit: Double = 600) {
         condition.lock()
         let deadline = Date().addingTimeInterval(limit)
         while !isOpen && condition.wait(until: deadline) {}
