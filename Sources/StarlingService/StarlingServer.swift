@@ -44,6 +44,7 @@ public final class StarlingServer: Sendable {
     let capabilities = Capabilities()
     /// At most one `POST /v1/entities/relabel` at a time.
     let relabelState = RelabelState()
+    let standingSearchLock = StandingSearchLock()
     /// Resolves committed posts' short links and adds their targets' terms (nil when unshortening is off).
     public let unshortener: BackgroundUnshortener?
     /// The background relabelling's task (when `relabelInterval` is set), cancelled at `close`.
@@ -116,9 +117,14 @@ public final class StarlingServer: Sendable {
         read.post("analyze", use: analyze)
         read.get("stats", use: stats)
         read.get("entities/suggestions", use: entitySuggestions)
+        read.get("searches", use: listSearches)
+        read.get("searches/{name}/new", use: newForSearch)
         let write = router.group("v1").add(middleware: AuthMiddleware(keys: keys, role: .write))
         write.post("posts", use: ingest)
         write.delete("posts/{id}", use: deletePost)
+        write.put("searches/{name}", use: saveSearch)
+        write.post("searches/{name}/mark", use: markSearch)
+        write.delete("searches/{name}", use: deleteSearch)
         let admin = router.group("v1").add(middleware: AuthMiddleware(keys: keys, role: .admin))
         admin.delete("authors/{author}/posts", use: deleteAuthor)
         admin.post("entities/relabel", use: relabelEntities)
