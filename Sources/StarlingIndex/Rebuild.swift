@@ -53,6 +53,10 @@ extension IndexMaintenance {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: postsFile])
         }
         let last = try lock.lastDocID()
+        // Standing searches mark posts by docid, which the new index numbers afresh: remember each post's old
+        // docid to move their marks over (only when there are some).
+        let marked = !(try StandingSearchStore(folder: path).list().isEmpty)
+        var oldDocids: [(docid: UInt32, id: String)] = []
         var buffer = Data()
         if last > 0 {
             for docid in 1...last {
@@ -68,6 +72,7 @@ extension IndexMaintenance {
                     ?? data.map { $0 == UInt8(ascii: "\n") ? UInt8(ascii: " ") : $0 }
                 buffer.append(contentsOf: line)
                 buffer.append(UInt8(ascii: "\n"))
+                if marked, let id = StoredPost.post(data)?.id { oldDocids.append((docid, id)) }
                 summary.posts += 1
                 if buffer.count >= 1 << 20 {
                     try out.write(contentsOf: buffer)
@@ -88,6 +93,25 @@ extension IndexMaintenance {
 
         // Starling's own files that are not made from the index (the unshortening cache) come along.
         try copyStarlingFiles(from: path, to: fresh, except: [BucketStore.fileName, "starling-similar-store"])
+        if marked {
+            // A mark moves to the new docid of the last post it covered (posts are indexed again in docid order).
+            let reader = try Database(path: fresh)
+            try StandingSearchStore(folder: fresh).remapMarks { mark in
+                // The last post whose old docid is at most the mark (old docids ascend): a binary search.
+                var lo = 0, hi = oldDocids.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if oldDocids[mid].docid <= mark { lo = mid + 1 } else { hi = mid }
+                }
+                var k = lo - 1
+                while k >= 0 {
+                    if let d = try reader.postings(DocumentBuilder.clip(TermPrefix.id + oldDocids[k].id)).first { return d }
+                    k -= 1  // rejected on the way: the post before it
+                }
+                return 0
+            }
+            try reader.close()
+        }
         try lock.close()
         try swap(in: fresh, for: path, parking: path + ".old-\(tag)")
         summary.bytesAfter = IndexStats.directorySize(path)

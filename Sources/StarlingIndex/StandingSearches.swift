@@ -133,6 +133,14 @@ public struct StandingSearchStore: Sendable {
         return all[k]
     }
 
+    /// Moves every search's mark through `transform` (after a rebuild numbered the posts afresh).
+    public func remapMarks(_ transform: (UInt32) throws -> UInt32) throws {
+        var all = try list()
+        guard !all.isEmpty else { return }
+        for k in all.indices { all[k].mark = try transform(all[k].mark) }
+        try write(all)
+    }
+
     /// Removes `name`.
     public func remove(_ name: String) throws {
         var all = try list()

@@ -73,4 +73,33 @@ import Testing
             #expect((list.json["searches"] as? [Any])?.isEmpty == true)
         }
     }
+
+    /// `starling rebuild` numbers the posts afresh (deleted posts leave no gaps): the marks move with them, so a
+    /// post indexed after the rebuild is new and none of those read before is.
+    @Test func marksSurviveARebuild() async throws {
+        let dir = try makeTempDir("searches-rebuild")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let config = ServiceConfiguration(indexPath: dir.appendingPathComponent("index").path, port: 0)
+        let json = "application/json"
+        try await TestServer.with(configuration: config) { (t: TestServer) async throws in
+            #expect(try await t.ingest(corpus()).status == 200)
+            #expect(try await t.request("PUT", "/v1/searches/climate", body: ##"{"query": "#climate"}"##,
+                                        contentType: json).status == 201)
+            for k in 0..<10 { #expect(try await t.request("DELETE", "/v1/posts/p\(k)").status == 200) }
+            let more = [postLine(id: "n1", text: "#climate march", author: "zed"), postLine(id: "n2", text: "#climate again", author: "zed")]
+            #expect(try await t.ingest(more).status == 200)
+            #expect(try await t.get("/v1/searches/climate/new").json["new"] as? Int == 2)
+            #expect(try await t.request("POST", "/v1/searches/climate/mark").status == 200)
+        }
+        let before = try StandingSearchStore(folder: config.indexPath).get("climate").mark
+        _ = try IndexMaintenance.rebuild(path: config.indexPath)
+        let after = try StandingSearchStore(folder: config.indexPath).get("climate").mark
+        #expect(after < before, "the mark \(before) should follow the renumbered posts (\(after))")
+        try await TestServer.with(configuration: config) { (t: TestServer) async throws in
+            #expect(try await t.get("/v1/searches/climate/new").json["new"] as? Int == 0)
+            #expect(try await t.ingest([postLine(id: "n3", text: "#climate later", author: "zed")]).status == 200)
+            let fresh = try await t.get("/v1/searches/climate/new")
+            #expect((fresh.json["hits"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["n3"], "\(fresh.text)")
+        }
+    }
 }
