@@ -106,11 +106,17 @@ struct DuplicatesCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             if let bench { return try runBench(bench) }
-            if !shards.addresses.isEmpty { return try runOverShards() }
-            let searcher = try DuplicateSearcher(path: index.resolved, threshold: threshold)
-            if let allPairs { return try runAllPairs(searcher, out: allPairs) }
-            if let latency { return try runLatency(searcher, queries: latency) }
-            if clusters { return try printClusters(try searcher.largestClusters(limit: limit)) }
+            let searcher: any NearDuplicateQueries
+            if shards.addresses.isEmpty {
+                let one = try DuplicateSearcher(path: index.resolved, threshold: threshold)
+                if let allPairs { return try runAllPairs(one, out: allPairs) }
+                if let latency { return try runLatency(one, queries: latency) }
+                searcher = one
+            } else {
+                searcher = try ShardedDuplicateSearcher(shards: shards.parsed, threshold: threshold,
+                                                        timeout: shards.shardTimeout)
+            }
+            if clusters { return try printClusters(try searcher.largestClusters(limit: limit, topAuthors: 3)) }
             let result: DuplicateResult
             if let text {
                 result = try searcher.duplicates(ofText: text, limit: limit)
@@ -118,7 +124,9 @@ struct DuplicatesCommand: ParsableCommand {
                 do {
                     result = try searcher.duplicates(ofPost: id ?? "", limit: limit)
                 } catch let e as DuplicateQueryError {
-                    throw CommandFailure(message: e.description)
+                    let message = e.description
+                    throw CommandFailure(message: shards.addresses.isEmpty ? message
+                                         : message.replacingOccurrences(of: "in the index", with: "in any shard"))
                 }
             }
             if json {
@@ -129,24 +137,6 @@ struct DuplicatesCommand: ParsableCommand {
         }
     }
 
-    /// ID, --text or --clusters over the shards (`ShardedDuplicateSearcher`).
-    private func runOverShards() throws {
-        let searcher = try ShardedDuplicateSearcher(shards: shards.parsed, threshold: threshold,
-                                                    timeout: shards.shardTimeout)
-        if clusters { return try printClusters(try searcher.largestClusters(limit: limit)) }
-        let result: DuplicateResult
-        if let text {
-            result = try searcher.duplicates(ofText: text, limit: limit)
-        } else {
-            do {
-                result = try searcher.duplicates(ofPost: id ?? "", limit: limit)
-            } catch let e as DuplicateQueryError {
-                throw CommandFailure(message: e.description.replacingOccurrences(of: "in the index", with: "in any shard"))
-            }
-        }
-        if json { emit(JSONValue.object(resultJSON(result)).jsonText) } else { printHuman(result) }
-    }
-
     private func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
     private func resultJSON(_ r: DuplicateResult) -> [(String, JSONValue)] {
@@ -155,12 +145,7 @@ struct DuplicatesCommand: ParsableCommand {
                                             ("jaccard", .double(round3(h.jaccard))),
                                             ("estimated_jaccard", .double(round3(h.estimatedJaccard))),
                                             ("cluster", .string(h.cluster))]
-            if let p = h.post {
-                o.append(("text", .string(p.text)))
-                if let a = p.author { o.append(("author", .string(a))) }
-                if let t = p.createdAt { o.append(("created_at", .string(PostTime.iso8601(t)))) }
-                o.append(("post", p.nativeJSON))
-            }
+            if let p = h.post { o += postJSONFields(p) }
             return .object(o)
         }
         var out: [(String, JSONValue)] = [("total", .int(Int64(r.total))), ("hits", .array(hits))]

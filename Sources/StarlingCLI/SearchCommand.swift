@@ -161,12 +161,7 @@ struct SearchCommand: ParsableCommand {
         let hits: [JSONValue] = r.hits.map { h in
             var o: [(String, JSONValue)] = [("id", .string(h.id)), ("score", .double(h.score)), ("rank", .int(Int64(h.rank)))]
             if collapse { o.append(("collapsed", .int(Int64(h.collapsed)))) }
-            if includePosts, let p = h.post {
-                o.append(("text", .string(p.text)))
-                if let a = p.author { o.append(("author", .string(a))) }
-                if let t = p.createdAt { o.append(("created_at", .string(PostTime.iso8601(t)))) }
-                o.append(("post", p.nativeJSON))
-            }
+            if includePosts, let p = h.post { o += postJSONFields(p) }
             return .object(o)
         }
         return [("total", .int(Int64(r.total))), ("total_lower_bound", .int(Int64(r.totalLowerBound))),

@@ -113,12 +113,7 @@ struct SearchesCommand: ParsableCommand {
                 if json {
                     let hits: [JSONValue] = fresh.hits.map { h in
                         var o: [(String, JSONValue)] = [("id", .string(h.id))]
-                        if let p = h.post {
-                            o.append(("text", .string(p.text)))
-                            if let a = p.author { o.append(("author", .string(a))) }
-                            if let t = p.createdAt { o.append(("created_at", .string(PostTime.iso8601(t)))) }
-                            o.append(("post", p.nativeJSON))
-                        }
+                        if let p = h.post { o += postJSONFields(p) }
                         return .object(o)
                     }
                     emit(JSONValue.object([("name", .string(s.name)), ("query", .string(s.query)),

@@ -107,6 +107,15 @@ func hitHead(rank: Int, id: String, post: Post?) -> String {
     return head
 }
 
+/// A hit's post in `--json` output: `text`, `author` and `created_at` when known, and the whole `post`.
+func postJSONFields(_ p: Post) -> [(String, JSONValue)] {
+    var o: [(String, JSONValue)] = [("text", .string(p.text))]
+    if let a = p.author { o.append(("author", .string(a))) }
+    if let t = p.createdAt { o.append(("created_at", .string(PostTime.iso8601(t)))) }
+    o.append(("post", p.nativeJSON))
+    return o
+}
+
 /// A post's text on one indented line, cut at 280 characters.
 func emitPostText(_ text: String?) {
     let line = (text ?? "").replacingOccurrences(of: "\n", with: " ")
