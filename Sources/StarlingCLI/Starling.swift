@@ -15,7 +15,7 @@ struct Starling: ParsableCommand {
             then `starling search 'QUERY'`. The index lives in indexes/default unless --index or $STARLING_INDEX says
             otherwise. Every command takes --json for machine-readable output.
             """,
-        subcommands: [IndexCommand.self, SearchCommand.self, AnalyzeCommand.self, StatsCommand.self, CompactCommand.self, RebuildCommand.self, SimilarCommand.self, DuplicatesCommand.self, ServeCommand.self, EntitiesCommand.self, UnshortenCommand.self, SearchesCommand.self]
+        subcommands: [IndexCommand.self, SearchCommand.self, AnalyzeCommand.self, StatsCommand.self, CompactCommand.self, RebuildCommand.self, SimilarCommand.self, DuplicatesCommand.self, ServeCommand.self, EntitiesCommand.self, UnshortenCommand.self, SearchesCommand.self, DeleteCommand.self]
     )
 }
 
