@@ -5,6 +5,7 @@ import Foundation
 import StarlingAnalysis
 import StarlingIndex
 import StarlingModel
+import StarlingQuery
 
 struct SearchesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,14 +43,10 @@ struct SearchesCommand: ParsableCommand {
                 let all = try store.list()
                 if all.isEmpty && !json { emit("no standing searches (add one: starling searches add NAME QUERY)") }
                 for s in all {
-                    let matches = try searcher.search(SearchRequest(query: s.query, limit: 0,
-                                                                    checkAtLeast: try searcher.database.documentCount())).total
-                    let fresh = try searcher.newMatches(of: s.query, after: s.mark, limit: 0).count
+                    let status = try searcher.statusJSON(of: s)
                     if json {
-                        guard case .object(var o) = s.json else { continue }
-                        o += [("matches", .int(Int64(matches))), ("new", .int(Int64(fresh)))]
-                        items.append(.object(o))
-                    } else {
+                        items.append(status)
+                    } else if case .int(let fresh)? = status["new"], case .int(let matches)? = status["matches"] {
                         emit("\(s.name): \(fresh) new, \(matches) in all — \(s.query)  (read \(PostTime.iso8601(s.marked)))")
                     }
                 }
@@ -69,19 +66,15 @@ struct SearchesCommand: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (store, searcher) = try SearchesCommand.store(index)
-                guard StandingSearchStore.isValidName(name) else {
-                    throw CommandFailure(message: StandingSearchError.badName(name).description, code: 2)
-                }
-                // What the index cannot run is refused now, not at the first read.
-                do { _ = try searcher.compile(query) } catch {
-                    throw CommandFailure(message: StandingSearchError.badQuery(name: name, detail: "\(error)").description,
-                                         code: 2)
-                }
                 do {
-                    let s = try store.save(name: name, query: query, lastDocID: try searcher.database.lastDocID())
+                    let s = try store.save(name: name, query: query, on: searcher).search
                     emit("saved '\(s.name)': \(s.query)")
                 } catch let e as StandingSearchError {
                     throw CommandFailure(message: e.description, code: 2)
+                } catch let e as QuerySyntaxError {
+                    throw CommandFailure(message: "the query of standing search '\(name)' is not valid: \(e)", code: 2)
+                } catch let e as QueryCompileError {
+                    throw CommandFailure(message: "the query of standing search '\(name)' is not valid: \(e)", code: 2)
                 }
             }
         }

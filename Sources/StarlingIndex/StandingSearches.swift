@@ -6,7 +6,6 @@
 // seen is not new).
 import Foundation
 import StarlingModel
-import StarlingQuery
 import XapianKit
 
 /// One standing search.
@@ -32,7 +31,6 @@ public struct StandingSearch: Sendable, Equatable {
 /// Errors of the standing searches.
 public enum StandingSearchError: Error, CustomStringConvertible, Sendable, Equatable {
     case badName(String)
-    case badQuery(name: String, detail: String)
     case unknown(String)
     case damaged(path: String, detail: String)
 
@@ -41,7 +39,6 @@ public enum StandingSearchError: Error, CustomStringConvertible, Sendable, Equat
         case .badName(let name):
             return "'\(name)' is not a standing search name: use 1 to 64 letters, digits, '_', '.' or '-', starting "
                 + "with a letter or digit"
-        case .badQuery(let name, let detail): return "the query of standing search '\(name)' is not valid: \(detail)"
         case .unknown(let name): return "no standing search named '\(name)'"
         case .damaged(let path, let detail):
             return "the standing searches file '\(path)' cannot be read (\(detail)); fix or remove it"
@@ -101,25 +98,28 @@ public struct StandingSearchStore: Sendable {
         return s
     }
 
-    /// Saves `query` as `name` (replacing a search of that name, whose mark it keeps; a new one is marked at
-    /// `lastDocID`, so only posts indexed from now on are new to it). The query must parse.
+    /// Saves `query` as `name` (replacing the query of a search of that name, whose mark it keeps; a new one is
+    /// marked at the index's last docid, so only posts indexed from now on are new to it). The name must be valid,
+    /// and `searcher`'s index must be able to run the query: its parse or compile error is thrown as it is (with
+    /// the position), so it is refused now, not at the first read. Returns the search and whether it is new.
     @discardableResult
-    public func save(name: String, query: String, lastDocID: UInt32, now: Date = Date()) throws -> StandingSearch {
+    public func save(name: String, query: String, on searcher: Searcher, now: Date = Date())
+        throws -> (search: StandingSearch, created: Bool) {
         guard Self.isValidName(name) else { throw StandingSearchError.badName(name) }
-        do { _ = try QueryParser.parse(query) } catch {
-            throw StandingSearchError.badQuery(name: name, detail: "\(error)")
-        }
+        _ = try searcher.compile(query)
         var all = try list()
-        let saved: StandingSearch
+        let saved: StandingSearch, created: Bool
         if let k = all.firstIndex(where: { $0.name == name }) {
             all[k].query = query
-            saved = all[k]
+            (saved, created) = (all[k], false)
         } else {
-            saved = StandingSearch(name: name, query: query, created: now, mark: lastDocID, marked: now)
+            saved = StandingSearch(name: name, query: query, created: now, mark: try searcher.database.lastDocID(),
+                                   marked: now)
             all.append(saved)
+            created = true
         }
         try write(all)
-        return saved
+        return (saved, created)
     }
 
     /// Marks `name` read up to `docid` (the index's last docid when its new posts were fetched).
@@ -166,6 +166,15 @@ public struct NewMatches: Sendable {
 }
 
 extension Searcher {
+    /// `search` as JSON with how many posts match its query now (an exact count) and how many of those are new.
+    public func statusJSON(of search: StandingSearch) throws -> JSONValue {
+        let matches = try self.search(SearchRequest(query: search.query, limit: 0,
+                                                    checkAtLeast: try database.documentCount())).total
+        let fresh = try newMatches(of: search.query, after: search.mark, limit: 0).count
+        guard case .object(let fields) = search.json else { return search.json }
+        return .object(fields + [("matches", .int(Int64(matches))), ("new", .int(Int64(fresh)))])
+    }
+
     /// The matches of `query` indexed after docid `mark`, the last ingested first: a scan down the docids of the
     /// matches that stops at the mark, so it costs what is new, not what matches.
     ///

@@ -38,7 +38,6 @@ extension StarlingServer {
     static func apiError(_ e: StandingSearchError) -> APIError {
         switch e {
         case .badName: return APIError(.badRequest, "bad-parameter", e.description, details: [("parameter", .string("name"))])
-        case .badQuery: return APIError(.badRequest, "bad-query", e.description)
         case .unknown(let name):
             return APIError(.notFound, "search-not-found", e.description, details: [("name", .string(name))])
         case .damaged: return APIError(.internalServerError, "internal", e.description)
@@ -61,15 +60,7 @@ extension StarlingServer {
     /// `GET /v1/searches`: `{"searches": [{"name", "query", "created", "mark", "marked", "matches", "new"}]}`.
     @Sendable func listSearches(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let json = try await withStandingSearches { store, s in
-            let count = try s.database.documentCount()
-            return JSONValue.object([("searches", .array(try store.list().map { search in
-                var o: [(String, JSONValue)] = []
-                if case .object(let fields) = search.json { o = fields }
-                let matches = try s.searcher.search(SearchRequest(query: search.query, limit: 0, checkAtLeast: count))
-                o.append(("matches", .int(Int64(matches.total))))
-                o.append(("new", .int(Int64(try s.searcher.newMatches(of: search.query, after: search.mark, limit: 0).count))))
-                return .object(o)
-            }))])
+            JSONValue.object([("searches", .array(try store.list().map(s.searcher.statusJSON)))])
         }
         return JSONResponse.make(json)
     }
@@ -108,10 +99,7 @@ extension StarlingServer {
                            details: [("parameter", .string("query"))])
         }
         let (search, created) = try await withStandingSearches(query: query) { store, s in
-            guard StandingSearchStore.isValidName(name) else { throw StandingSearchError.badName(name) }
-            _ = try s.searcher.compile(query)  // refused now (400 bad-query, with the position), not at the first read
-            let existed = try store.list().contains { $0.name == name }
-            return (try store.save(name: name, query: query, lastDocID: try s.database.lastDocID()), !existed)
+            try store.save(name: name, query: query, on: s.searcher)  // a bad query: 400 bad-query with its position
         }
         return JSONResponse.make(search.json, status: created ? .created : .ok)
     }
