@@ -60,6 +60,15 @@ struct SimilarCommand: ParsableCommand {
     @Flag(help: "Score every post by brute force (slow; the reference for the fast path).")
     var exact = false
 
+    @Flag(help: ArgumentHelp(
+        "Take candidates from Xapian's matcher and re-score them (the default over remote shards, which the other paths read whole)."))
+    var matcher = false
+
+    @Option(help: ArgumentHelp(
+        "Matcher path: posts re-scored by exact cosine (default: \(SimilarRequest.minimumCandidates) or \(SimilarRequest.candidatesPerHit) x --limit, the larger).",
+        valueName: "N"))
+    var candidates: Int = 0
+
     @Option(name: .customLong("explain-terms"), help: "Shared terms listed per hit.")
     var explainTerms: Int = 5
 
@@ -91,6 +100,8 @@ struct SimilarCommand: ParsableCommand {
         if limit < 0 || limit > 10_000 { throw ValidationError("--limit must be between 0 and 10000") }
         if !(0...1).contains(minScore) { throw ValidationError("--min-score must be between 0 and 1") }
         if postingBudget < 0 { throw ValidationError("--posting-budget must not be negative") }
+        if candidates < 0 { throw ValidationError("--candidates must not be negative") }
+        if exact && matcher { throw ValidationError("give --exact or --matcher, not both") }
         if explainTerms < 0 { throw ValidationError("--explain-terms must not be negative") }
         for (name, day) in [("--since", since), ("--until", until)] {
             if let day, day.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) == nil {
@@ -120,7 +131,8 @@ struct SimilarCommand: ParsableCommand {
         r.includeCluster = includeCluster
         r.includeAuthor = includeAuthor
         r.rules = rules
-        r.mode = exact ? .exact : .fast
+        r.mode = exact ? .exact : matcher || shards.parsed.contains(where: { $0.folder == nil }) ? .matcher : .fast
+        r.candidates = candidates
         r.explainTerms = explainTerms
         r.commonTerms = commonTerms
         r.postingBudget = postingBudget

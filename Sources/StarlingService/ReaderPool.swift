@@ -74,14 +74,31 @@ public final class ReaderSession: @unchecked Sendable {
     /// Similar-posts search, made on first use (it caches statistics until the next reopen).
     public func similar() throws -> SimilarSearcher {
         if let s = similarSearcher { return s }
-        guard case .index(let path) = source else {
-            throw APIError(.conflict, "not-over-shards", "similar posts are found in one index, not over shards: "
-                           + "ask a service running on a shard's own index")
+        let s: SimilarSearcher
+        if case .index(let path) = source {
+            // Sessions of one index share the documents' vectors (kept in the index directory between runs).
+            s = try SimilarSearcher(database: database, analyzer: analyzer, directory: path)
+        } else {
+            s = try SimilarSearcher(database: database, analyzer: analyzer)
         }
-        // Sessions of one index share the documents' vectors (kept in the index directory between runs).
-        let s = try SimilarSearcher(database: database, analyzer: analyzer, directory: path)
         similarSearcher = s
         return s
+    }
+
+    /// Runs a similar-posts request. Over shards the candidates come from Xapian's matcher on each shard (the
+    /// fast path and brute force would read every post's vector through the network, again after each refresh);
+    /// `exact` is refused there.
+    public func similar(_ request: SimilarRequest) throws -> SimilarResult {
+        var request = request
+        if source.isShards {
+            if request.mode == .exact {
+                throw APIError(.conflict, "not-over-shards", "mode=exact scores every post and is not offered over "
+                               + "shards (it would read each one through the network): use mode=matcher, the default "
+                               + "here, or ask a service running on one shard's own index")
+            }
+            request.mode = .matcher
+        }
+        return try similar().similar(request)
     }
 
     /// Moves to the latest commit if the writer committed since `generation`.
@@ -91,6 +108,7 @@ public final class ReaderSession: @unchecked Sendable {
             guard force || Date().timeIntervalSince(reopened) >= ReaderSource.shardRefreshSeconds else { return }
             try database.reopen()
             try shardedDuplicates?.reopen()
+            try similarSearcher?.reopen()
             reopened = Date()
             return
         }

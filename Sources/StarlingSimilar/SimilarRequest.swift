@@ -19,6 +19,11 @@ public enum SimilarMode: String, Sendable, CaseIterable {
     /// Every document of the index scored by exact cosine (brute force): the reference the fast path is checked
     /// against.
     case exact
+    /// Candidates from Xapian's own matcher, run by every shard where the index is spread over shards: the query's
+    /// terms, each weighted by its TF-IDF weight, rank posts by their dot product with the query over the terms
+    /// they hold; the best `candidates` are re-scored by exact cosine. It reads no post's vector but theirs, where
+    /// the other two read every post's once: the path for remote shards.
+    case matcher
 }
 
 /// One similar-posts search.
@@ -48,6 +53,11 @@ public struct SimilarRequest: Sendable {
     /// The default posting budget: at 1M posts it keeps p99 under 10 ms at recall@10 0.99 against `--exact`
     /// (tools/similar-eval); smaller indexes rarely reach it.
     public static let defaultPostingBudget = 300_000
+    /// Matcher path: posts re-scored by exact cosine; 0: `max(minimumCandidates, candidatesPerHit × limit)`.
+    public var candidates = 0
+    /// The matcher path's default candidates (tools/similar-eval `shards` measures their recall against `exact`).
+    public static let minimumCandidates = 200
+    public static let candidatesPerHit = 20
     /// Shared terms listed per hit.
     public var explainTerms = 5
 

@@ -148,7 +148,19 @@ struct ServiceEndToEndTests {
         #expect(ingest == 409 && (refusal["error"] as? [String: Any])?["code"] as? String == "read-only")
         let (deleted, _) = try await serve.request("DELETE", "/v1/posts/s1")
         #expect(deleted == 409)
-        let (similar, why) = try await serve.request("GET", "/v1/similar?text=served%20post")
+        // Similar posts: candidates from each shard's matcher, re-scored by cosine: one index's scores (these
+        // posts tie a lot, so the scores are compared, and the best hit where only one post holds "123").
+        for (probe, args) in [("text=served%20post%20123%20%23stag", ["--text", "served post 123 #stag"]), ("id=s7", ["s7"])] {
+            let (status, json) = try await serve.request("GET", "/v1/similar?\(probe)&limit=20")
+            #expect(status == 200, "\(probe): \(json)")
+            let one = try #require(jsonObject(try Starling.run(["similar", "--json", "--limit", "20", "--index", whole] + args).stdout))
+            let scores = { (o: [String: Any]) in (o["hits"] as? [[String: Any]] ?? []).map { String(format: "%.9f", $0["score"] as? Double ?? -1) } }
+            #expect(scores(json).count == 20 && scores(json) == scores(one), "\(probe): \(json)")
+            let top = { (o: [String: Any]) in (o["hits"] as? [[String: Any]] ?? []).first?["id"] as? String }
+            #expect(json["total"] as? Int ?? 0 > 0)
+            if probe.hasPrefix("text") { #expect(top(json) == "s123" && top(one) == "s123") }
+        }
+        let (similar, why) = try await serve.request("GET", "/v1/similar?text=served%20post&mode=exact")
         #expect(similar == 409 && (why["error"] as? [String: Any])?["code"] as? String == "not-over-shards")
         // Near-duplicates and clusters ask every shard: the same answers as one index of all the posts.
         for probe in ["id=s3", "text=served%20post%204%20%23stag", "id=c2&threshold=0.5"] {

@@ -314,6 +314,37 @@ private func ids(_ r: SimilarResult) -> [String] { r.hits.map(\.id) }
         #expect(found == wanted, "recall@10 \(Double(found) / Double(wanted))")
     }
 
+    /// The matcher path (what remote shards use) re-scores Xapian's best candidates: its cosines are the true ones,
+    /// and with 30 of the 600 posts as candidates it finds nearly all of brute force's top 10; with every post
+    /// as a candidate, all of it.
+    @Test func theMatcherPathFindsBruteForcesNeighbours() throws {
+        let index = try TestIndex.make(generatedCorpus(), name: "similar-matcher")
+        defer { index.remove() }
+        let searcher = try SimilarSearcher(path: index.path)
+        for candidates in [30, 600] {
+            var found = 0
+            var wanted = 0
+            for q in stride(from: 0, to: 600, by: 15) {
+                var r = SimilarRequest(source: .post(id: "g\(q)"), limit: 10)
+                r.mode = .exact
+                let exact = try searcher.similar(r)
+                r.mode = .matcher
+                r.candidates = candidates
+                let matched = try searcher.similar(r)
+                #expect(matched.scored <= candidates)
+                let exactScores = Dictionary(uniqueKeysWithValues: exact.hits.map { ($0.id, $0.cosine) })
+                for h in matched.hits {
+                    if let e = exactScores[h.id] { #expect(abs(e - h.cosine) <= 1e-12, "\(h.id): \(e) vs \(h.cosine)") }
+                }
+                let tenth = (exact.hits.last?.cosine ?? 0) - 1e-12
+                wanted += exact.hits.count
+                found += min(exact.hits.count, matched.hits.filter { $0.cosine >= tenth }.count)
+            }
+            let recall = Double(found) / Double(wanted)
+            #expect(candidates == 600 ? found == wanted : recall >= 0.95, "\(candidates) candidates: recall@10 \(recall)")
+        }
+    }
+
     @Test func aPostingBudgetBoundsTheWorkAndKeepsTheScoresTrue() throws {
         let index = try TestIndex.make(generatedCorpus(), name: "similar-budget")
         defer { index.remove() }

@@ -5,6 +5,7 @@
     python3 tools/similar-eval/similar_eval.py pairs   --starling BIN   # relevance on Twitter URL pairs
     python3 tools/similar-eval/similar_eval.py latency --starling BIN   # 1M posts, with sklearn brute force
     python3 tools/similar-eval/similar_eval.py http    --starling BIN   # 1M posts through `starling serve`
+    python3 tools/similar-eval/similar_eval.py shards  --starling BIN   # the matcher path over two remote shards
 
 Everything written goes under tools/similar-eval/out/ (git-ignored): indexes, query files, raw outputs, and a
 JSON summary per run. Indexes are reused when their document count matches the corpus.
@@ -23,6 +24,10 @@ JSON summary per run. Indexes are reused when their document count matches the c
 - http: the same 500 query posts at 1M through `starling serve` on a loopback port (GET /v1/similar, one
   keep-alive connection, two passes): client-side p50/p99 (HTTP, JSON with the stored posts), and whether the
   answers are the command line's.
+- shards: the real corpus once whole and once in two partitions (`index --partition`) served by two `xapian-tcpsrv`;
+  the same 500 query posts by brute force over the whole index (the reference), by the fast path (one index, two
+  shard folders) and by the matcher path (one index, two remote shards) for each --candidates value: recall@10
+  against the reference, p50/p99, and whether the remote answers carry one index's scores.
 """
 import argparse
 import json
@@ -99,13 +104,15 @@ def query_ids(count, seed):
 
 
 def similar_batch(binary, index, lines, tag, extra=(), passes=1):
-    """Runs `starling similar --queries` and returns the last pass's answers, one dict per query line."""
+    """Runs `starling similar --queries` and returns the last pass's answers, one dict per query line. `index` is
+    an index folder, or a list of arguments saying where (`--shard ...`)."""
     qfile = os.path.join(OUT, f"{tag}.queries")
     with open(qfile, "w", encoding="utf-8") as f:
         for _ in range(passes):
             f.write("\n".join(lines) + "\n")
     t0 = time.time()
-    out = run_starling(binary, ["similar", "--index", index, "--queries", qfile, "--json"] + list(extra)).stdout
+    where = ["--index", index] if isinstance(index, str) else list(index)
+    out = run_starling(binary, ["similar"] + where + ["--queries", qfile, "--json"] + list(extra)).stdout
     wall = time.time() - t0
     rows = [json.loads(l) for l in out.splitlines() if l.strip()]
     with open(os.path.join(OUT, f"{tag}.jsonl"), "w", encoding="utf-8") as f:
@@ -173,6 +180,76 @@ def cmd_recall(a):
                "mean_rescored": round(statistics.mean(r.get("scored", 0) for r in fast), 1)}
     print(json.dumps(summary, indent=1))
     save("recall", summary)
+
+
+# MARK: shards
+
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def cmd_shards(a):
+    """The matcher path over two remote shards against brute force over one index of the same posts."""
+    import shutil
+    if not shutil.which("xapian-tcpsrv"):
+        sys.exit("skipped: xapian-tcpsrv is absent (Debian xapian-tools)")
+    corpus = a.corpus or os.path.join(CORPUS_DIR, "real.jsonl")
+    ids = corpus_ids(corpus)
+    tag = a.tag or "real"
+    whole = ensure_index(a.starling, corpus, tag, len(ids))
+    parts = []
+    for k in range(2):
+        path = os.path.join(OUT, "indexes", f"{tag}-part{k}of2")
+        if not os.path.isdir(path):
+            log(f"[shards] indexing partition {k}/2 ...")
+            r = subprocess.run([a.starling, "index", "--index", path, "--format", "native", "--quiet",
+                                "--partition", f"{k}/2", corpus], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            if r.returncode not in (0, 3):
+                sys.exit(f"indexing partition {k}/2 failed ({r.returncode})")
+        parts.append(path)
+    ports = [free_port(), free_port()]
+    servers = [subprocess.Popen(["xapian-tcpsrv", "--port", str(p), d], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True) for p, d in zip(ports, parts)]
+    try:
+        time.sleep(1)
+        remote = sum((["--shard", f"127.0.0.1:{p}"] for p in ports), [])
+        folders = sum((["--shard", d] for d in parts), [])
+        queries = query_ids(a.queries, a.seed)
+        exact, exact_wall = similar_batch(a.starling, whole, queries, "shards-exact", extra=["--exact"])
+        summary = {"corpus": corpus, "documents": len(ids), "queries": len(queries), "seed": a.seed,
+                   "exact_one_index_seconds": round(exact_wall, 1)}
+        runs = [("fast, one index", whole, []), ("fast, two shard folders", folders, [])]
+        for c in a.candidates:
+            runs.append((f"matcher {c}, one index", whole, ["--matcher", "--candidates", str(c)]))
+            runs.append((f"matcher {c}, two remote shards", remote, ["--candidates", str(c)]))
+        answers = {}
+        for name, where, extra in runs:
+            rows, wall = similar_batch(a.starling, where, queries, "shards-" + name.replace(" ", "-").replace(",", ""),
+                                       extra=extra, passes=2)
+            recall, perfect = recall_at_10(exact, rows)
+            answers[name] = rows
+            summary[name] = {"recall_at_10": round(recall, 4), "queries_perfect": perfect,
+                             "seconds_two_passes": round(wall, 1), **latency_summary(rows),
+                             "mean_rescored": round(statistics.mean(r.get("scored", 0) for r in rows), 1)}
+            log(f"[shards] {name}: {summary[name]}")
+        for c in a.candidates:
+            one, many = answers[f"matcher {c}, one index"], answers[f"matcher {c}, two remote shards"]
+            same = sum(1 for x, y in zip(one, many)
+                       if [round(h["score"], 9) for h in x.get("hits", [])] == [round(h["score"], 9) for h in y.get("hits", [])])
+            summary[f"matcher {c}: remote answers scored as one index's"] = f"{same}/{len(queries)}"
+        if a.remote_exact:
+            # What the other paths cost over remote shards: every post's vector read through the network.
+            t0 = time.time()
+            run_starling(a.starling, ["similar", "--json", "--exact"] + remote + [queries[0]])
+            summary["exact_two_remote_shards_one_query_seconds"] = round(time.time() - t0, 1)
+        print(json.dumps(summary, indent=1))
+        save("shards", summary)
+    finally:
+        for s in servers:
+            s.terminate()
 
 
 # MARK: pairs
@@ -380,7 +457,7 @@ def sklearn_latency(corpus, queries, passes):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="command", required=True)
-    for name in ("recall", "pairs", "latency", "http"):
+    for name in ("recall", "pairs", "latency", "http", "shards"):
         s = sub.add_parser(name)
         s.add_argument("--starling", default=os.path.join(ROOT, ".build", "release", "starling"))
         s.add_argument("--corpus", help="native NDJSON (default: tools/bench/out/corpus/real.jsonl or 1m.jsonl)")
@@ -391,10 +468,13 @@ def main():
         s.add_argument("--skip-exact", action="store_true")
         s.add_argument("--skip-sklearn", action="store_true")
         s.add_argument("--sample", type=int, default=0, help="pairs: a seeded sample of N query tweets (0: all)")
+        s.add_argument("--candidates", type=lambda t: [int(x) for x in t.split(",")], default=[200],
+                       help="shards: the matcher's candidates, comma-separated values to compare")
+        s.add_argument("--remote-exact", action="store_true", help="shards: also time one --exact query over them")
     a = p.parse_args()
     a.starling = os.path.abspath(a.starling)
     os.makedirs(OUT, exist_ok=True)
-    {"recall": cmd_recall, "pairs": cmd_pairs, "latency": cmd_latency, "http": cmd_http}[a.command](a)
+    {"recall": cmd_recall, "pairs": cmd_pairs, "latency": cmd_latency, "http": cmd_http, "shards": cmd_shards}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -90,7 +90,7 @@ extension StarlingServer {
         return JSONResponse.make(json)
     }
 
-    /// `GET /v1/similar?id=|text=&limit=&filter=&min_score=&include_cluster=&include_author=&mode=&posting_budget=`.
+    /// `GET /v1/similar?id=|text=&limit=&filter=&min_score=&include_cluster=&include_author=&mode=&posting_budget=&candidates=`.
     @Sendable func similar(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let p = Parameters(request)
         let source: SimilarSource
@@ -109,10 +109,11 @@ extension StarlingServer {
         r.mode = try p.choice("mode", default: SimilarMode.fast)
         r.postingBudget = try p.int("posting_budget", default: SimilarRequest.defaultPostingBudget,
                                     in: 0...Int(Int32.max))
+        r.candidates = try p.int("candidates", default: 0, in: 0...100_000)
         let similarRequest = r
         do {
             let json = try await read(query: r.filter ?? "") { s in
-                JSONValue.object(try s.similar().similar(similarRequest).jsonValue(includePosts: true))
+                JSONValue.object(try s.similar(similarRequest).jsonValue(includePosts: true))
             }
             return JSONResponse.make(json)
         } catch let e as SimilarError {
