@@ -145,8 +145,7 @@ extension Searcher {
     /// - Complexity: O(h · k · s) for h hits read, k hits kept and s shingles a post; one value read per hit.
     func collapseAcrossShards(_ enquire: Enquire, _ request: SearchRequest) throws -> SearchResult {
         let shards = database.shardCount
-        let threshold = (DuplicateParameters(metadataText: try database.metadata(DuplicateClusterWriter.parametersKey))
-            ?? .standard).threshold
+        let threshold = try database.duplicateThreshold()
         let end = request.offset + request.limit
         let cap = max(end * Self.crossShardLookahead, 100)
         var read = min(cap, max(end * 2, end + 20))
@@ -155,7 +154,7 @@ extension Searcher {
             var kept: [(item: MSetItem, shingles: [UInt32], collapsed: Int)] = []
             var joined = 0
             for item in mset.items {
-                let shingles = try crossShardShingles(item.docid, shards: shards)
+                let shingles = try database.shingles(of: item.docid, shards: shards)
                 let size = Double(shingles.count)
                 // Jaccard ≥ t needs the smaller set to be at least t times the larger.
                 if !shingles.isEmpty, let k = kept.firstIndex(where: {
@@ -186,20 +185,55 @@ extension Searcher {
             read = min(cap, read * 2)
         }
     }
+}
 
-    /// The shingle set of document `docid` of a database of `shards` shards. A copy stores a reference to the
-    /// document holding its set, by its docid inside its own shard: that docid is mapped back to the combined
-    /// database's numbering (docid d of shard i of n is (d − 1) · n + i + 1 there).
-    func crossShardShingles(_ docid: UInt32, shards: Int) throws -> [UInt32] {
-        let value = try database.value(docid, slot: ValueSlot.shingles)
-        guard let local = ShingleCoding.referencedDocid(value) else { return ShingleCoding.decode(value) }
-        let n = UInt32(shards)
-        let shard = (docid - 1) % n
-        return ShingleCoding.decode(try database.value((local - 1) * n + shard + 1, slot: ValueSlot.shingles))
+/// The copies of one post held by other shards. Each shard clusters only its own posts, so a copy that landed in
+/// another shard carries another cluster id; it is known by the exact Jaccard of its shingle set with the post's,
+/// at the index's threshold.
+public struct CrossShardCopies {
+    private let database: Database
+    private let shards: Int
+    private let threshold: Double
+    private let shingles: [UInt32]
+
+    /// For post `docid` of `database`; nil when the database is one index or the post has no shingles.
+    public init?(of docid: UInt32, in database: Database) throws {
+        shards = database.shardCount
+        guard shards > 1 else { return nil }
+        shingles = try database.shingles(of: docid, shards: shards)
+        guard !shingles.isEmpty else { return nil }
+        self.database = database
+        threshold = try database.duplicateThreshold()
+    }
+
+    /// Whether document `docid` is a near-duplicate of the post.
+    ///
+    /// - Complexity: one or two value reads and O(s) for s shingles.
+    public func isCopy(_ docid: UInt32) throws -> Bool {
+        let other = try database.shingles(of: docid, shards: shards)
+        let (a, b) = (Double(shingles.count), Double(other.count))
+        guard !other.isEmpty, min(a, b) >= threshold * max(a, b) else { return false }
+        return Jaccard.exact(shingles, other) >= threshold
     }
 }
 
 extension Database {
+    /// The shingle set of document `docid` of a database of `shards` shards (`shardCount`). A copy stores a
+    /// reference to the document holding its set, by its docid inside its own shard: that docid is mapped back to
+    /// the combined database's numbering (docid d of shard i of n is (d − 1) · n + i + 1 there).
+    public func shingles(of docid: UInt32, shards: Int) throws -> [UInt32] {
+        let value = try self.value(docid, slot: ValueSlot.shingles)
+        guard let local = ShingleCoding.referencedDocid(value) else { return ShingleCoding.decode(value) }
+        let n = UInt32(max(shards, 1))
+        let shard = (docid - 1) % n
+        return ShingleCoding.decode(try self.value((local - 1) * n + shard + 1, slot: ValueSlot.shingles))
+    }
+
+    /// The Jaccard threshold the index's near-duplicates were found with.
+    public func duplicateThreshold() throws -> Double {
+        (DuplicateParameters(metadataText: try metadata(DuplicateClusterWriter.parametersKey)) ?? .standard).threshold
+    }
+
     /// The index's folded term weighting, from its metadata (nil: it stores raw frequencies).
     public func termWeighting() throws -> TermWeighting? {
         try TermWeighting.named(try metadata(TermWeighting.metadataKey))

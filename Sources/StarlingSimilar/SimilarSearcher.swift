@@ -190,6 +190,8 @@ public final class SimilarSearcher {
     public func similar(_ request: SimilarRequest) throws -> SimilarResult {
         let query = try resolve(request.source)
         let filter = try filterQuery(request.filter)
+        // Over shards the post's copies in the other shards are in other clusters: left out by their shingles.
+        let copies = request.includeCluster ? nil : try query.docid.flatMap { try CrossShardCopies(of: $0, in: database) }
         var scored: [Scored]
         var total: Int
         if query.vector.isEmpty || request.limit <= 0 {
@@ -197,7 +199,7 @@ public final class SimilarSearcher {
             total = 0
         } else {
             switch request.mode {
-            case .fast: (scored, total) = try fastCandidates(query, request: request, filter: filter)
+            case .fast: (scored, total) = try fastCandidates(query, request: request, filter: filter, copies: copies)
             case .exact: (scored, total) = try exactCandidates(query, request: request, filter: filter)
             case .matcher: (scored, total) = try matcherCandidates(query, request: request, filter: filter)
             }
@@ -214,6 +216,10 @@ public final class SimilarSearcher {
             if hits.count >= request.limit { break }
             let document = try database.document(s.docid)
             if let c = leaveOutCluster, document.value(ValueSlot.cluster) == c {
+                total -= 1
+                continue
+            }
+            if let copies, try copies.isCopy(s.docid) {
                 total -= 1
                 continue
             }
@@ -299,7 +305,8 @@ public final class SimilarSearcher {
     /// - Complexity: O(postings read + scored × their vector length), all in memory (plus one pass over the
     ///   touched-slot bitmap, 1/64 of a word a document, and a term-list read per final candidate when the store is
     ///   not fresh); the postings read are at most the budget, or the rarest term's.
-    private func fastCandidates(_ query: QueryPost, request: SimilarRequest, filter: Query?) throws
+    private func fastCandidates(_ query: QueryPost, request: SimilarRequest, filter: Query?,
+                                copies: CrossShardCopies?) throws
         -> ([Scored], Int)
     {
         let store = try similarityStore()
@@ -441,12 +448,13 @@ public final class SimilarSearcher {
                 s.score = cosine * f
                 s.rules = applied
             }
-            // Only a post that would enter the results is worth reading the cluster of.
+            // Only a post that would enter the results is worth reading the cluster (or the shingles) of.
             if let c = leaveOutCluster, s.score >= ranking.threshold,
                try database.value(docid, slot: ValueSlot.cluster) == c
             {
                 return
             }
+            if let copies, s.score >= ranking.threshold, try copies.isCopy(docid) { return }
             ranking.add(s.score)
             if s.score >= kept.threshold {
                 scored.append(s)

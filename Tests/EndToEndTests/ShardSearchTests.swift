@@ -187,7 +187,7 @@ import Testing
             try #require(r.status == 0, Comment(rawValue: r.stderr))
             return Set(((jsonObject(r.stdout)?["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
         }
-        var truth = 0, foundRemote = 0
+        var truth = 0, foundRemote = 0, similarChecked = 0
         for probe in oneClusters.prefix(12).compactMap({ $0.split(separator: " ").first.map(String.init) }) {
             let one = try duplicates(whole, probe)
             #expect(!one.isEmpty, "\(probe) heads a cluster but has no near-duplicate")
@@ -196,7 +196,17 @@ import Testing
             #expect(remote.isSubset(of: one), "\(probe): \(remote.subtracting(one)) are not near-duplicates")
             truth += one.count
             foundRemote += remote.intersection(one).count
+            // Similar posts leave the post's copies out over shards as in one index, though the other shard filed
+            // them in a cluster of its own (fast path over folders, matcher path with a remote shard).
+            for w in [folders, sharded] {
+                let r = try Starling.run(["similar", "--json", "--limit", "10"] + w + [probe])
+                try #require(r.status == 0, Comment(rawValue: r.stderr))
+                let ids = Set(((jsonObject(r.stdout)?["hits"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+                #expect(!ids.isEmpty && ids.isDisjoint(with: one), "\(probe): copies among similar posts: \(ids.intersection(one))")
+                similarChecked += 1
+            }
         }
+        #expect(similarChecked == 24)
         #expect(truth > 100, "\(truth) near-duplicates of the 12 largest clusters' first posts")
         #expect(Double(foundRemote) >= 0.95 * Double(truth), "over a remote shard \(foundRemote) of \(truth) found")
         let unknown = try Starling.run(["duplicates"] + sharded + ["no-such-post"])
