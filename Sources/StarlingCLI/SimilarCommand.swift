@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import StarlingAnalysis
+import StarlingIndex
 import StarlingModel
 import StarlingSimilar
 
@@ -142,8 +143,11 @@ struct SimilarCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let rules = try rules.map { try SimilarRules.load(path: $0) } ?? SimilarRules()
+            // Over shards, each also opened on its own: the matcher path reads them side by side.
             let searcher = shards.addresses.isEmpty ? try SimilarSearcher(path: index.resolved)
-                : try SimilarSearcher(database: try shards.open(orIndex: index), analyzer: try Analyzer())
+                : try SimilarSearcher(database: try shards.open(orIndex: index), analyzer: try Analyzer(),
+                                      shards: try IndexLocation.openEachShard(shards.parsed, timeout: shards.shardTimeout)
+                                          .map(\.database))
             if let queries {
                 try runBatch(queries, searcher: searcher, rules: rules)
                 return

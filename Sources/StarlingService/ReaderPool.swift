@@ -78,6 +78,10 @@ public final class ReaderSession: @unchecked Sendable {
         if case .index(let path) = source {
             // Sessions of one index share the documents' vectors (kept in the index directory between runs).
             s = try SimilarSearcher(database: database, analyzer: analyzer, directory: path)
+        } else if case .shards(let shards, let timeout) = source {
+            // Each shard also on its own: the matcher path reads them side by side.
+            s = try SimilarSearcher(database: database, analyzer: analyzer,
+                                    shards: try IndexLocation.openEachShard(shards, timeout: timeout).map(\.database))
         } else {
             s = try SimilarSearcher(database: database, analyzer: analyzer)
         }

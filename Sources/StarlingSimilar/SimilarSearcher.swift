@@ -46,6 +46,9 @@ public final class SimilarSearcher {
     private var queryIndexTerms: [String] = []
     /// The index directory, where the similarity store is kept (nil for databases opened elsewhere).
     private let directory: String?
+    /// Each shard of `database` opened on its own, in the order it combines them (empty: one index, or not given):
+    /// the matcher path reads its candidates' term lists through them, a thread per shard.
+    private let shardHandles: [Database]
     /// Per-document accumulators of the fast path, indexed by slot; only those stamped with the current search's
     /// epoch hold anything, so nothing is cleared between searches.
     private var accumulators: [Accumulator] = []
@@ -64,10 +67,12 @@ public final class SimilarSearcher {
     }
 
     /// Searches an already opened database (e.g. shards combined). `directory`, when given, is where the
-    /// documents' vectors are kept between runs.
-    public init(database: Database, analyzer: Analyzer, directory: String? = nil) throws {
+    /// documents' vectors are kept between runs; `shards`, when given, are the combined database's shards opened
+    /// again on their own (`IndexLocation.openEachShard`, in the same order), for reading them side by side.
+    public init(database: Database, analyzer: Analyzer, directory: String? = nil, shards: [Database] = []) throws {
         self.database = database
         self.directory = directory
+        shardHandles = shards
         self.analyzer = analyzer
         compiler = QueryCompiler(analyzer: analyzer)
         documentCount = try database.documentCount()
@@ -80,6 +85,7 @@ public final class SimilarSearcher {
     /// Moves to the index's latest commit (posts indexed since become findable) and forgets cached statistics.
     public func reopen() throws {
         try database.reopen()
+        for shard in shardHandles { _ = try shard.reopen() }
         frequencies.removeAll(keepingCapacity: true)
         documentCount = try database.documentCount()
         exactIndex = nil
@@ -648,12 +654,16 @@ public final class SimilarSearcher {
 
     /// The cosine of document `docid` with `query`, from its term list, and each shared term's share of it (nil when
     /// the document no longer exists). The same arithmetic as `explain` and the exact path.
-    private func exactCosine(_ docid: UInt32, query q: SimilarVector) throws
-        -> (cosine: Double, shared: [SharedTerm], terms: [(term: String, wdf: UInt32)])?
+    private func exactCosine(_ docid: UInt32, query q: SimilarVector, termList: [(term: String, wdf: UInt32)]? = nil)
+        throws -> (cosine: Double, shared: [SharedTerm], terms: [(term: String, wdf: UInt32)])?
     {
         let list: [(term: String, wdf: UInt32)]
-        do { list = try termCounts(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
-            return nil
+        if let termList {
+            list = termList
+        } else {
+            do { list = try termCounts(docid) } catch let e as XapianError where e.type == "DocNotFoundError" {
+                return nil
+            }
         }
         if queryIndex.isEmpty || queryIndexTerms != q.terms {
             queryIndex = [:]
@@ -720,9 +730,12 @@ public final class SimilarSearcher {
         let mset = try enquire.mset(first: 0, max: wanted, fetchData: false)
 
         let ruleTerms = Set(request.rules.rules.map(\.term))
+        let lists = try shardTermLists(mset.items.map(\.docid))
         var scored: [Scored] = []
         for item in mset.items {
-            guard let (cosine, shared, list) = try exactCosine(item.docid, query: q) else { continue }
+            if lists != nil && lists?[item.docid] == nil { continue }  // gone since the match
+            guard let (cosine, shared, list) = try exactCosine(item.docid, query: q, termList: lists?[item.docid])
+            else { continue }
             guard cosine > 0, cosine >= request.minScore else { continue }
             var s = Scored(docid: item.docid, cosine: cosine, score: cosine, rules: [], shared: shared)
             if !ruleTerms.isEmpty {
@@ -735,6 +748,35 @@ public final class SimilarSearcher {
         }
         work = (terms.count, 0, scored.count, 0)
         return (scored, max(mset.matchesEstimated, scored.count))
+    }
+
+    /// The term lists of `docids` of the combined database, read from each shard's own handle on a thread per shard
+    /// (a remote shard answers one round trip a post: shards read side by side, the wait does not grow with their
+    /// number); nil without shard handles. Posts no longer there are missing from the answer.
+    private func shardTermLists(_ docids: [UInt32]) throws -> [UInt32: [(term: String, wdf: UInt32)]]? {
+        let n = shardHandles.count
+        guard n > 1, !docids.isEmpty else { return nil }
+        if weightingSeen == nil { weightingSeen = try database.termWeighting() }
+        let weighting = weightingSeen
+        var byShard = [[UInt32]](repeating: [], count: n)
+        for d in docids { byShard[Int((d - 1) % UInt32(n))].append(d) }
+        let work = ShardReads(handles: shardHandles, docids: byShard)
+        DispatchQueue.concurrentPerform(iterations: n) { s in
+            var mine: [(UInt32, [(term: String, wdf: UInt32)])] = []
+            var failure: Error?
+            for d in work.docids[s] {
+                do {
+                    mine.append((d, try work.handles[s].termCounts((d - 1) / UInt32(n) + 1, weighting)))
+                } catch let e as XapianError where e.type == "DocNotFoundError" {
+                    continue
+                } catch {
+                    failure = error
+                    break
+                }
+            }
+            work.finish(s, mine, failure)
+        }
+        return try work.lists()
     }
 
     /// The matcher path's ranking: BM25 with a huge k1 (the term frequency counts almost linearly, as it rarely
@@ -790,6 +832,35 @@ public final class SimilarSearcher {
             scored.append(s)
         }
         return (scored, scored.count)
+    }
+}
+
+/// The matcher path's term-list reads, one job a shard: each job reads only its own shard's handle and hands its
+/// lists over under the lock.
+private final class ShardReads: @unchecked Sendable {
+    let handles: [Database]
+    let docids: [[UInt32]]
+    private let lock = NSLock()
+    private var read: [UInt32: [(term: String, wdf: UInt32)]] = [:]
+    private var failure: Error?
+
+    init(handles: [Database], docids: [[UInt32]]) {
+        self.handles = handles
+        self.docids = docids
+    }
+
+    func finish(_ shard: Int, _ lists: [(UInt32, [(term: String, wdf: UInt32)])], _ error: Error?) {
+        lock.lock()
+        defer { lock.unlock() }
+        for (d, list) in lists { read[d] = list }
+        if failure == nil { failure = error }
+    }
+
+    func lists() throws -> [UInt32: [(term: String, wdf: UInt32)]] {
+        lock.lock()
+        defer { lock.unlock() }
+        if let failure { throw failure }
+        return read
     }
 }
 
