@@ -100,8 +100,8 @@ public struct SimilarHit: Sendable {
 
 /// The answer to a similar-posts search.
 public struct SimilarResult: Sendable {
-    /// Posts sharing a term with the query (in `.fast` mode: one of the terms it had to read), leaving out the
-    /// query post and, where excluded, its author's posts.
+    /// Posts sharing a term with the query (in `.fast` mode: one of the terms it had to read; in `.matcher` mode
+    /// Xapian's estimate), leaving out the query post and, where excluded, its author's posts.
     public var total: Int
     /// The hits, best first (ties by index order).
     public var hits: [SimilarHit]
@@ -114,8 +114,11 @@ public struct SimilarResult: Sendable {
     /// How many postings were read (`.fast` mode).
     public var postingsRead: Int
     /// How many of the query's terms the posting budget left common (they only scored posts the others found):
-    /// 0 means the answer is exact.
+    /// 0 means the fast path's answer is exact.
     public var commonTerms: Int = 0
+    /// Whether the hits are brute force's: the exact path, the fast path with no common term, the matcher path when
+    /// its candidates held every post sharing a term with the query.
+    public var exact = true
 }
 
 /// Errors of similar-posts search.

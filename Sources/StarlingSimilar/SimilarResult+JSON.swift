@@ -31,9 +31,9 @@ extension SimilarHit {
 
 extension SimilarResult {
     /// `{"total": N, "exact": Bool, "hits": [...]}` (`exact` false when the posting budget left common words out of
-    /// the search for candidates).
+    /// the search for candidates, or the matcher's candidates did not hold every post sharing a term).
     public func jsonValue(includePosts: Bool) -> [(String, JSONValue)] {
-        [("total", .int(Int64(total))), ("exact", .bool(commonTerms == 0)),
+        [("total", .int(Int64(total))), ("exact", .bool(exact)),
          ("hits", .array(hits.map { $0.jsonValue(includePost: includePosts) }))]
     }
 }

@@ -57,6 +57,8 @@ public final class SimilarSearcher {
     private var termShares: [Double] = []
     /// Per-slot bits of the slots the current search gave an estimate (cleared at each search: 1/64 of a word a slot).
     private var touchedBits: [UInt64] = []
+    /// Whether the last matcher search's candidates were every post sharing a term with the query.
+    private var matcherCoveredAll = true
     /// What the last fast search did: terms read, postings read, posts re-scored.
     private var work = (terms: 0, postings: 0, rescored: 0, common: 0)
 
@@ -200,6 +202,7 @@ public final class SimilarSearcher {
         let copies = request.includeCluster ? nil : try query.docid.flatMap { try CrossShardCopies(of: $0, in: database) }
         var scored: [Scored]
         var total: Int
+        matcherCoveredAll = true
         if query.vector.isEmpty || request.limit <= 0 {
             scored = []
             total = 0
@@ -236,8 +239,14 @@ public final class SimilarSearcher {
                                        ?? explain(s.docid, query: query.vector, top: request.explainTerms),
                                    rules: s.rules, post: post))
         }
-        return SimilarResult(total: max(total, hits.count), hits: hits, query: query.vector, scored: count,
-                             termsRead: effort.terms, postingsRead: effort.postings, commonTerms: effort.common)
+        var result = SimilarResult(total: max(total, hits.count), hits: hits, query: query.vector, scored: count,
+                                   termsRead: effort.terms, postingsRead: effort.postings, commonTerms: effort.common)
+        switch request.mode {
+        case .fast: result.exact = effort.common == 0
+        case .exact: result.exact = true
+        case .matcher: result.exact = matcherCoveredAll
+        }
+        return result
     }
 
     /// The shared terms of document `docid` and the query, by their share of the cosine, largest first.
@@ -728,6 +737,7 @@ public final class SimilarSearcher {
         let wanted = request.candidates > 0 ? request.candidates
             : max(SimilarRequest.minimumCandidates, SimilarRequest.candidatesPerHit * request.limit)
         let mset = try enquire.mset(first: 0, max: wanted, fetchData: false)
+        matcherCoveredAll = mset.items.count < wanted
 
         let ruleTerms = Set(request.rules.rules.map(\.term))
         let lists = try shardTermLists(mset.items.map(\.docid))

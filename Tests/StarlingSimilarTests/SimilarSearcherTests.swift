@@ -332,6 +332,8 @@ private func ids(_ r: SimilarResult) -> [String] { r.hits.map(\.id) }
                 r.candidates = candidates
                 let matched = try searcher.similar(r)
                 #expect(matched.scored <= candidates)
+                // Exact only when the candidates held every post sharing a term with the query.
+                #expect(matched.exact == (candidates == 600), "\(q) with \(candidates) candidates")
                 let exactScores = Dictionary(uniqueKeysWithValues: exact.hits.map { ($0.id, $0.cosine) })
                 for h in matched.hits {
                     if let e = exactScores[h.id] { #expect(abs(e - h.cosine) <= 1e-12, "\(h.id): \(e) vs \(h.cosine)") }
