@@ -288,28 +288,37 @@ private func ids(_ r: SimilarResult) -> [String] { r.hits.map(\.id) }
         return lines
     }
 
-    @Test func theFastPathAgreesWithBruteForceOnAGeneratedCorpus() throws {
-        let index = try TestIndex.make(generatedCorpus(), name: "similar-generated")
-        defer { index.remove() }
-        let searcher = try SimilarSearcher(path: index.path)
+    /// Every 15th generated post asked with `adjust`'s settings and by brute force, limit 10: the hits found of
+    /// brute force's (ties at the 10th score may be broken either way: any hit scoring at least the 10th counts)
+    /// and of how many. A hit both lists hold must carry the same cosine (the same products, maybe added in another
+    /// order); `check` sees each answer.
+    private func againstBruteForce(_ searcher: SimilarSearcher, _ adjust: (inout SimilarRequest) -> Void,
+                                   check: (String, SimilarResult) -> Void = { _, _ in }) throws -> (found: Int, wanted: Int) {
         var found = 0
         var wanted = 0
         for q in stride(from: 0, to: 600, by: 15) {
             var r = SimilarRequest(source: .post(id: "g\(q)"), limit: 10)
             r.mode = .exact
             let exact = try searcher.similar(r)
-            r.mode = .fast
-            let fast = try searcher.similar(r)
+            adjust(&r)
+            let got = try searcher.similar(r)
+            check("g\(q)", got)
             let exactScores = Dictionary(uniqueKeysWithValues: exact.hits.map { ($0.id, $0.cosine) })
-            for h in fast.hits {
-                // The same products, possibly added in another order.
+            for h in got.hits {
                 if let e = exactScores[h.id] { #expect(abs(e - h.cosine) <= 1e-12, "\(h.id): \(e) vs \(h.cosine)") }
             }
-            // Ties at the 10th score may be broken either way; count any hit scoring at least the 10th.
             let tenth = (exact.hits.last?.cosine ?? 0) - 1e-12
             wanted += exact.hits.count
-            found += min(exact.hits.count, fast.hits.filter { $0.cosine >= tenth }.count)
+            found += min(exact.hits.count, got.hits.filter { $0.cosine >= tenth }.count)
         }
+        return (found, wanted)
+    }
+
+    @Test func theFastPathAgreesWithBruteForceOnAGeneratedCorpus() throws {
+        let index = try TestIndex.make(generatedCorpus(), name: "similar-generated")
+        defer { index.remove() }
+        let searcher = try SimilarSearcher(path: index.path)
+        let (found, wanted) = try againstBruteForce(searcher) { $0.mode = .fast }
         // Far below the posting budget, the fast path is exact.
         #expect(found == wanted, "recall@10 \(Double(found) / Double(wanted))")
     }
@@ -322,26 +331,14 @@ private func ids(_ r: SimilarResult) -> [String] { r.hits.map(\.id) }
         defer { index.remove() }
         let searcher = try SimilarSearcher(path: index.path)
         for candidates in [30, 600] {
-            var found = 0
-            var wanted = 0
-            for q in stride(from: 0, to: 600, by: 15) {
-                var r = SimilarRequest(source: .post(id: "g\(q)"), limit: 10)
-                r.mode = .exact
-                let exact = try searcher.similar(r)
-                r.mode = .matcher
-                r.candidates = candidates
-                let matched = try searcher.similar(r)
-                #expect(matched.scored <= candidates)
+            let (found, wanted) = try againstBruteForce(searcher, {
+                $0.mode = .matcher
+                $0.candidates = candidates
+            }, check: { q, got in
+                #expect(got.scored <= candidates)
                 // Exact only when the candidates held every post sharing a term with the query.
-                #expect(matched.exact == (candidates == 600), "\(q) with \(candidates) candidates")
-                let exactScores = Dictionary(uniqueKeysWithValues: exact.hits.map { ($0.id, $0.cosine) })
-                for h in matched.hits {
-                    if let e = exactScores[h.id] { #expect(abs(e - h.cosine) <= 1e-12, "\(h.id): \(e) vs \(h.cosine)") }
-                }
-                let tenth = (exact.hits.last?.cosine ?? 0) - 1e-12
-                wanted += exact.hits.count
-                found += min(exact.hits.count, matched.hits.filter { $0.cosine >= tenth }.count)
-            }
+                #expect(got.exact == (candidates == 600), "\(q) with \(candidates) candidates")
+            })
             let recall = Double(found) / Double(wanted)
             #expect(candidates == 600 ? found == wanted : recall >= 0.95, "\(candidates) candidates: recall@10 \(recall)")
         }
