@@ -75,15 +75,14 @@ public final class ReaderSession: @unchecked Sendable {
     public func similar() throws -> SimilarSearcher {
         if let s = similarSearcher { return s }
         let s: SimilarSearcher
-        if case .index(let path) = source {
+        switch source {
+        case .index(let path):
             // Sessions of one index share the documents' vectors (kept in the index directory between runs).
             s = try SimilarSearcher(database: database, analyzer: analyzer, directory: path)
-        } else if case .shards(let shards, let timeout) = source {
+        case .shards(let shards, let timeout):
             // Each shard also on its own: the matcher path reads them side by side.
             s = try SimilarSearcher(database: database, analyzer: analyzer,
                                     shards: try IndexLocation.openEachShard(shards, timeout: timeout).map(\.database))
-        } else {
-            s = try SimilarSearcher(database: database, analyzer: analyzer)
         }
         similarSearcher = s
         return s

@@ -20,9 +20,9 @@ public enum SimilarMode: String, Sendable, CaseIterable {
     /// against.
     case exact
     /// Candidates from Xapian's own matcher, run by every shard where the index is spread over shards: the query's
-    /// terms, each weighted by its TF-IDF weight, rank posts by their dot product with the query over the terms
-    /// they hold; the best `candidates` are re-scored by exact cosine. It reads no post's vector but theirs, where
-    /// the other two read every post's once: the path for remote shards.
+    /// terms, ranked by BM25 with settings that make it follow the cosine (`SimilarSearcher.matcherWeighting`);
+    /// the best `candidates` are re-scored by exact cosine. It reads no post's vector but theirs, where the other
+    /// two read every post's once: the path for remote shards.
     case matcher
 }
 

@@ -70,11 +70,16 @@ public final class SimilarSearcher {
 
     /// Searches an already opened database (e.g. shards combined). `directory`, when given, is where the
     /// documents' vectors are kept between runs; `shards`, when given, are the combined database's shards opened
-    /// again on their own (`IndexLocation.openEachShard`, in the same order), for reading them side by side.
+    /// again on their own (`IndexLocation.openEachShard`, in the same order), for reading them side by side: used
+    /// only when their UUIDs say they are its shards in its order.
     public init(database: Database, analyzer: Analyzer, directory: String? = nil, shards: [Database] = []) throws {
         self.database = database
         self.directory = directory
-        shardHandles = shards
+        // Only shards known to be the combined database's, in its order (Xapian's UUID of a combined database is
+        // its shards' joined by ':'); otherwise their posts are read through the combined handle.
+        let combinedUUID = shards.count > 1 ? try database.uuid() : ""
+        shardHandles = try shards.count > 1 && shards.map({ try $0.uuid() }).joined(separator: ":") == combinedUUID
+            ? shards : []
         self.analyzer = analyzer
         compiler = QueryCompiler(analyzer: analyzer)
         documentCount = try database.documentCount()
