@@ -235,7 +235,7 @@ def cmd_shards(a):
             rows, wall = similar_batch(a.starling, where, queries, "shards-" + name.replace(" ", "-").replace(",", ""),
                                        extra=extra, passes=2)
             # Shards are indexes of their own: at 1M posts the whole index and its two partitions disagree on a
-            # few posts' terms (the language stage's per-author tallies see another share of each author's posts
+            # few posts' terms (likely: the language stage's per-author tallies see another share of each author's posts
             # in a partition, so a few short posts get another language and stems), which moves some cosines by
             # up to ~2e-4 relative: tolerated here, and counted.
             mismatches = []
