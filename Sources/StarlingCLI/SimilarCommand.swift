@@ -132,7 +132,13 @@ struct SimilarCommand: ParsableCommand {
         r.includeCluster = includeCluster
         r.includeAuthor = includeAuthor
         r.rules = rules
-        r.mode = exact ? .exact : matcher || shards.parsed.contains(where: { $0.folder == nil }) ? .matcher : .fast
+        if exact {
+            r.mode = .exact
+        } else if matcher || shards.parsed.contains(where: { $0.folder == nil }) {
+            r.mode = .matcher  // a remote shard's posts can only be read one by one
+        } else {
+            r.mode = .fast
+        }
         r.candidates = candidates
         r.explainTerms = explainTerms
         r.commonTerms = commonTerms

@@ -111,13 +111,13 @@ public final class ReaderSession: @unchecked Sendable {
             guard force || Date().timeIntervalSince(reopened) >= ReaderSource.shardRefreshSeconds else { return }
             try database.reopen()
             try shardedDuplicates?.reopen()
-            try similarSearcher?.reopen()
+            try similarSearcher?.databaseReopened()
             reopened = Date()
             return
         }
         guard force || latest != generation else { return }
         try database.reopen()
-        try similarSearcher?.reopen()
+        try similarSearcher?.databaseReopened()
         generation = latest
     }
 }

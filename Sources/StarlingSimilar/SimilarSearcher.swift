@@ -92,6 +92,12 @@ public final class SimilarSearcher {
     /// Moves to the index's latest commit (posts indexed since become findable) and forgets cached statistics.
     public func reopen() throws {
         try database.reopen()
+        try databaseReopened()
+    }
+
+    /// Catches up after its database handle, shared with others, was reopened by them: reopens the shards' own
+    /// handles and forgets cached statistics.
+    public func databaseReopened() throws {
         for shard in shardHandles { _ = try shard.reopen() }
         frequencies.removeAll(keepingCapacity: true)
         documentCount = try database.documentCount()
